@@ -1,0 +1,2 @@
+export declare const SWIFTSHADER_ICD: string;
+export declare function nodeGpuEnv(env?: Record<string, string | undefined>): Record<string, string>;

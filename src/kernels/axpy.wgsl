@@ -1,0 +1,22 @@
+// out[i] = alpha * x[i] + y[i] for i < n.
+// Buffers: x, y, out are f32 arrays of at least n elements; params = { alpha, n }.
+// The grid may be folded into 2-D when n / 256 exceeds the per-dimension workgroup limit.
+
+struct Params {
+  alpha: f32,
+  n: u32,
+}
+
+@group(0) @binding(0) var<storage, read> x: array<f32>;
+@group(0) @binding(1) var<storage, read> y: array<f32>;
+@group(0) @binding(2) var<storage, read_write> out: array<f32>;
+@group(0) @binding(3) var<uniform> params: Params;
+
+@compute @workgroup_size(256)
+fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) groups: vec3<u32>) {
+  let i = gid.x + gid.y * groups.x * 256u;
+  if (i >= params.n) {
+    return;
+  }
+  out[i] = params.alpha * x[i] + y[i];
+}
