@@ -29,8 +29,10 @@ export function startEngine(): void {
   worker = new Worker(new URL('../worker/engine.worker.ts', import.meta.url), { type: 'module', name: 'engine' });
   worker.onmessage = (event: MessageEvent<FromWorker>) => {
     const message = event.data;
-    if (message.type === 'gpu-ready') useEngineStore.setState({ status: { state: 'webgpu', adapter: message.adapter } });
-    else if (message.type === 'gpu-unavailable') useEngineStore.setState({ status: { state: 'cpu', reason: message.error } });
+    if (message.type === 'gpu-ready')
+      useEngineStore.setState({ status: { state: 'webgpu', adapter: message.adapter } });
+    else if (message.type === 'gpu-unavailable')
+      useEngineStore.setState({ status: { state: 'cpu', reason: message.error } });
     else useEngineStore.setState({ gpuError: message.error });
   };
   worker.onerror = (event) =>

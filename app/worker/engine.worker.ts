@@ -19,7 +19,8 @@ async function probe(): Promise<void> {
     post({ type: 'gpu-ready', adapter: ctx.summary });
   } catch (error) {
     const reason = error instanceof GpuUnavailableError ? error.reason : 'device-request-failed';
-    const unavailable = error instanceof GpuError ? error : new GpuUnavailableError('device-request-failed', String(error));
+    const unavailable =
+      error instanceof GpuError ? error : new GpuUnavailableError('device-request-failed', String(error));
     post({ type: 'gpu-unavailable', error: { ...report(unavailable), reason } });
   }
 }

@@ -18,5 +18,11 @@ export interface AxpyArgs {
 /** Records out = alpha * x + y into `pass`. */
 export function axpy(rt: KernelRuntime, pass: GPUComputePassEncoder, { x, y, out, alpha, length }: AxpyArgs): void {
   const params = packParams([{ f32: alpha }, { u32: length }]);
-  rt.dispatch(pass, axpyProgram, [x, y, out], params, grid1d(length, 256, rt.device.limits.maxComputeWorkgroupsPerDimension));
+  rt.dispatch(
+    pass,
+    axpyProgram,
+    [x, y, out],
+    params,
+    grid1d(length, 256, rt.device.limits.maxComputeWorkgroupsPerDimension),
+  );
 }

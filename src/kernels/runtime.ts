@@ -34,7 +34,8 @@ export class KernelRuntime {
   /** Compiles every program ahead of use; rejects with ShaderCompileError naming file and line. */
   async warmUp(programs: KernelProgram[]): Promise<void> {
     for (const program of programs) {
-      if (!this.pipelines.has(program.key)) this.pipelines.set(program.key, await compilePipeline(this.device, program));
+      if (!this.pipelines.has(program.key))
+        this.pipelines.set(program.key, await compilePipeline(this.device, program));
     }
   }
 
@@ -46,7 +47,8 @@ export class KernelRuntime {
       const module = this.device.createShaderModule({ code, label: program.key });
       void module.getCompilationInfo().then((info) => {
         const messages = info.messages.map((m) => toShaderMessage(m, code));
-        if (messages.some((m) => m.type === 'error')) this.reportError(new ShaderCompileError(program.name, program.file, messages));
+        if (messages.some((m) => m.type === 'error'))
+          this.reportError(new ShaderCompileError(program.name, program.file, messages));
       });
       pipeline = this.device.createComputePipeline({
         label: program.key,

@@ -1,14 +1,8 @@
 // The one place the engine gets a GPU: adapter and device are requested once per GPU object, with the
 // limits the kernels rely on raised to what the adapter allows, and every asynchronous failure
 // (device loss, uncaptured validation or out-of-memory errors) turned into a typed GpuError.
-import type {
-  GpuError} from './errors';
-import {
-  GpuDeviceLostError,
-  GpuOutOfMemoryError,
-  GpuUnavailableError,
-  GpuValidationError,
-} from './errors';
+import type { GpuError } from './errors';
+import { GpuDeviceLostError, GpuOutOfMemoryError, GpuUnavailableError, GpuValidationError } from './errors';
 
 /** Limits the engine reads; each is requested at the adapter's maximum. */
 export const ENGINE_LIMITS = [
@@ -126,7 +120,11 @@ async function createContext(gpu: GPU, options: AcquireOptions): Promise<GpuCont
   };
   device.addEventListener('uncapturederror', (event) => {
     const error = (event as GPUUncapturedErrorEvent).error;
-    emit(error instanceof GPUOutOfMemoryError ? new GpuOutOfMemoryError(error.message) : new GpuValidationError(error.message));
+    emit(
+      error instanceof GPUOutOfMemoryError
+        ? new GpuOutOfMemoryError(error.message)
+        : new GpuValidationError(error.message),
+    );
   });
   const lost = device.lost.then((info) => {
     const error = new GpuDeviceLostError(info.reason ?? 'unknown', info.message);

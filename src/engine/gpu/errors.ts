@@ -50,7 +50,10 @@ export class GpuDeviceLostError extends GpuError {
 /** A WebGPU validation error: a bug in the engine or a limit that was not checked. */
 export class GpuValidationError extends GpuError {
   constructor(detail: string) {
-    super(`The GPU rejected a command: ${detail}`, 'This is a bug in the playground; please report it with this message.');
+    super(
+      `The GPU rejected a command: ${detail}`,
+      'This is a bug in the playground; please report it with this message.',
+    );
   }
 }
 
@@ -97,7 +100,10 @@ export class ShaderCompileError extends GpuError {
     const first = messages.find((m) => m.type === 'error') ?? messages[0];
     const where = first ? `${file}:${first.line}:${first.column}` : file;
     const text = first ? `${first.text}\n    ${first.sourceLine.trim()}` : 'unknown compiler error';
-    super(`Kernel "${kernel}" failed to compile at ${where}: ${text}`, 'This is a bug in the playground; please report it.');
+    super(
+      `Kernel "${kernel}" failed to compile at ${where}: ${text}`,
+      'This is a bug in the playground; please report it.',
+    );
   }
 }
 
