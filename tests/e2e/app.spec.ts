@@ -1,7 +1,7 @@
 import { expect, test } from '@playwright/test';
 
 test('the app reports the WebGPU adapter it got and the limits the engine relies on', async ({ page }) => {
-  await page.goto('/');
+  await page.goto('/#/engine');
   await expect(page.getByRole('heading', { name: 'Compute engine' })).toBeVisible();
   const adapterLine = page.getByTestId('adapter-line');
   // On a machine without a GPU Chromium's adapter is SwiftShader: "google / swiftshader".
@@ -26,7 +26,7 @@ test('without WebGPU the app explains how to enable it and falls back to the CPU
       : body;
     await route.fulfill({ response, body: patched });
   });
-  await page.goto('/');
+  await page.goto('/#/engine');
   const notice = page.getByRole('status').filter({ hasText: 'WebGPU is not available' });
   await expect(notice).toBeVisible();
   await expect(notice).toContainText('--enable-unsafe-webgpu');
