@@ -2,6 +2,8 @@
 // (#/design, #/data, ...) selects one, so a link or a test can open a section directly.
 import type { ComponentType } from 'react';
 import { EnginePanel } from './components/EnginePanel';
+import { DataPanel } from './data/DataPanel';
+import { DesignerPanel } from './designer/DesignerPanel';
 
 export interface Section {
   id: string;
@@ -12,6 +14,8 @@ export interface Section {
 }
 
 export const SECTIONS: Section[] = [
+  { id: 'design', label: 'Design', component: DesignerPanel, wide: true },
+  { id: 'data', label: 'Data', component: DataPanel },
   // Feature sections are inserted above this line, in the order a person uses them.
   { id: 'engine', label: 'Engine', component: EnginePanel },
 ];
