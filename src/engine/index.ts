@@ -1,0 +1,42 @@
+// The engine's public surface: what the training worker, the designer's graph builder and tests import.
+export type {
+  Backend,
+  BackendName,
+  DType,
+  Primitive,
+  PrimitiveArgs,
+  PrimitiveTable,
+  OptimHyper,
+} from './backend/backend';
+export { PRIMITIVES } from './backend/backend';
+export { cpuBackend, type CpuBackendOptions } from './backend/cpu/cpu';
+export { WebGpuBackend, webgpuBackend, type WebGpuBackendOptions } from './backend/webgpu/webgpu';
+export {
+  Tensor,
+  TensorReleasedError,
+  ShapeError,
+  tensorFrom,
+  full,
+  step,
+  noGrad,
+  isGradEnabled,
+  formatShape,
+} from './tensor';
+export { backward } from './autograd';
+export * as ops from './ops';
+export type { Layer, Parameter, ForwardContext, BuildContext } from './nn/layer';
+export { Dense, type DenseOptions } from './nn/dense';
+export { Activation, type ActivationKind } from './nn/activation';
+export { Dropout } from './nn/dropout';
+export { Flatten } from './nn/flatten';
+export { Sequential, type NamedWeights } from './nn/sequential';
+export { initialValues, type Initializer } from './nn/init';
+export { Optimizer, type OptimizerConfig, type OptimizerKind } from './optim/optimizer';
+export { learningRateAt, type LrSchedule } from './optim/schedule';
+export {
+  Trainer,
+  type TrainerOptions,
+  type LossKind,
+  type MetricsReport,
+  type EvaluationResult,
+} from './train/trainer';

@@ -1,0 +1,88 @@
+// A model as a list of layers applied in order. Building gives every layer its input shape and a seed
+// derived from the model seed and its position, so the same design and seed give the same weights on
+// every backend. Weights come out and go in as plain Float32Arrays (for the UI, export and tests).
+import type { Backend } from '../backend/backend';
+import { formatShape, ShapeError, type Tensor } from '../tensor';
+import type { ForwardContext, Layer, Parameter } from './layer';
+
+export interface NamedWeights {
+  name: string;
+  shape: number[];
+  data: Float32Array;
+}
+
+export class Sequential {
+  readonly outputShape: number[];
+  private readonly shapes: number[][];
+
+  constructor(
+    readonly layers: readonly Layer[],
+    readonly inputShape: readonly number[],
+    readonly backend: Backend,
+    readonly seed = 1,
+  ) {
+    let shape = [...inputShape];
+    this.shapes = [shape];
+    layers.forEach((layer, i) => {
+      try {
+        shape = layer.build(shape, { backend, seed: (Math.imul(seed, 0x9e3779b1) + i * 7919 + 1) >>> 0 });
+      } catch (e) {
+        if (e instanceof ShapeError) throw new ShapeError(`layer ${i} (${layer.name}): ${e.message}`);
+        throw e;
+      }
+      this.shapes.push(shape);
+    });
+    this.outputShape = shape;
+  }
+
+  /** Runs every layer; `x` is [batch, ...inputShape]. */
+  forward(x: Tensor, ctx: ForwardContext): Tensor {
+    const perSample = x.shape.slice(1);
+    if (perSample.length !== this.inputShape.length || perSample.some((d, i) => d !== this.inputShape[i])) {
+      throw new ShapeError(`model input ${formatShape(x.shape)} does not match [batch, ${this.inputShape.join(', ')}]`);
+    }
+    let y = x;
+    for (const layer of this.layers) y = layer.forward(y, ctx);
+    return y;
+  }
+
+  parameters(): Parameter[] {
+    return this.layers.flatMap((l) => l.parameters());
+  }
+
+  /** Number of trainable values. */
+  parameterCount(): number {
+    return this.parameters().reduce((n, p) => n + p.value.size, 0);
+  }
+
+  /** Copies every parameter back to the host. */
+  async getWeights(): Promise<NamedWeights[]> {
+    const out: NamedWeights[] = [];
+    for (const p of this.parameters()) {
+      out.push({ name: p.name, shape: [...p.value.shape], data: await p.value.data() });
+    }
+    return out;
+  }
+
+  /** Writes parameters by position (names and shapes must match). */
+  setWeights(weights: ReadonlyArray<{ name?: string; data: Float32Array }>): void {
+    const params = this.parameters();
+    if (weights.length !== params.length) {
+      throw new Error(`setWeights: the model has ${params.length} parameter tensors, got ${weights.length}`);
+    }
+    params.forEach((p, i) => {
+      const w = weights[i];
+      if (w.data.length !== p.value.size) {
+        throw new ShapeError(
+          `setWeights: ${p.name} ${formatShape(p.value.shape)} needs ${p.value.size} values, got ${w.data.length}` +
+            (w.name ? ` (from ${w.name})` : ''),
+        );
+      }
+    });
+    params.forEach((p, i) => this.backend.write(p.value.storage, weights[i].data));
+  }
+
+  dispose(): void {
+    for (const p of this.parameters()) p.value.dispose();
+  }
+}
