@@ -29,6 +29,9 @@ export { Dense, type DenseOptions } from './nn/dense';
 export { Activation, type ActivationKind } from './nn/activation';
 export { Dropout } from './nn/dropout';
 export { Flatten } from './nn/flatten';
+export { Conv2D, type Conv2DOptions } from './nn/conv2d';
+export { MaxPool2D, AvgPool2D, GlobalAvgPool, type Pool2DOptions } from './nn/pool';
+export { BatchNorm, type BatchNormOptions } from './nn/batchnorm';
 export { Sequential, type NamedWeights } from './nn/sequential';
 export { initialValues, type Initializer } from './nn/init';
 export { Optimizer, type OptimizerConfig, type OptimizerKind } from './optim/optimizer';
@@ -40,3 +43,13 @@ export {
   type MetricsReport,
   type EvaluationResult,
 } from './train/trainer';
+export type { Model } from './model/model';
+export {
+  GraphModel,
+  compileDesign,
+  lossForDesign,
+  layerWeightName,
+  registerLayerFactory,
+  UnsupportedLayerError,
+  type CompileOptions,
+} from './model/graph-model';

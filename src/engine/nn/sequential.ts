@@ -4,14 +4,11 @@
 import type { Backend } from '../backend/backend';
 import { formatShape, ShapeError, type Tensor } from '../tensor';
 import type { ForwardContext, Layer, Parameter } from './layer';
+import { readWeights, writeWeights, type Model, type NamedWeights } from '../model/model';
 
-export interface NamedWeights {
-  name: string;
-  shape: number[];
-  data: Float32Array;
-}
+export type { NamedWeights } from '../model/model';
 
-export class Sequential {
+export class Sequential implements Model {
   readonly outputShape: number[];
   private readonly shapes: number[][];
 
@@ -46,6 +43,10 @@ export class Sequential {
     return y;
   }
 
+  outputLayer(): Layer | undefined {
+    return this.layers[this.layers.length - 1];
+  }
+
   parameters(): Parameter[] {
     return this.layers.flatMap((l) => l.parameters());
   }
@@ -56,30 +57,12 @@ export class Sequential {
   }
 
   /** Copies every parameter back to the host. */
-  async getWeights(): Promise<NamedWeights[]> {
-    const out: NamedWeights[] = [];
-    for (const p of this.parameters()) {
-      out.push({ name: p.name, shape: [...p.value.shape], data: await p.value.data() });
-    }
-    return out;
+  getWeights(): Promise<NamedWeights[]> {
+    return readWeights(this.parameters());
   }
 
-  /** Writes parameters by position (names and shapes must match). */
   setWeights(weights: ReadonlyArray<{ name?: string; data: Float32Array }>): void {
-    const params = this.parameters();
-    if (weights.length !== params.length) {
-      throw new Error(`setWeights: the model has ${params.length} parameter tensors, got ${weights.length}`);
-    }
-    params.forEach((p, i) => {
-      const w = weights[i];
-      if (w.data.length !== p.value.size) {
-        throw new ShapeError(
-          `setWeights: ${p.name} ${formatShape(p.value.shape)} needs ${p.value.size} values, got ${w.data.length}` +
-            (w.name ? ` (from ${w.name})` : ''),
-        );
-      }
-    });
-    params.forEach((p, i) => this.backend.write(p.value.storage, weights[i].data));
+    writeWeights(this.backend, this.parameters(), weights);
   }
 
   dispose(): void {

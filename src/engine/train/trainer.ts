@@ -6,7 +6,7 @@ import type { Backend } from '../backend/backend';
 import { backward } from '../autograd';
 import { bceWithLogits, mse, sigmoid, softmax, softmaxCrossEntropy } from '../ops';
 import { binaryRaw, scalarRaw } from '../ops/elementwise';
-import type { Sequential } from '../nn/sequential';
+import type { Model } from '../model/model';
 import type { Optimizer } from '../optim/optimizer';
 import { seededRandom } from '../nn/init';
 import { formatShape, full, noGrad, ShapeError, step, tensorFrom, type Tensor } from '../tensor';
@@ -54,17 +54,17 @@ export class Trainer {
   readonly history: MetricsReport[] = [];
 
   constructor(
-    readonly model: Sequential,
+    readonly model: Model,
     readonly optimizer: Optimizer,
     readonly options: TrainerOptions,
   ) {
     this.backend = model.backend;
     if (options.loss === 'softmax-cross-entropy') {
-      const last = model.layers[model.layers.length - 1] as { kind?: string; activation?: string } | undefined;
+      const last = model.outputLayer() as { kind?: string; activation?: string; name?: string } | undefined;
       const act = last?.kind === 'dense' ? last.activation : last?.kind;
       if (act === 'softmax' || act === 'log_softmax') {
         throw new Error(
-          `softmax-cross-entropy takes logits, but the model ends in a ${act} (layer "${model.layers[model.layers.length - 1].name}"): ` +
+          `softmax-cross-entropy takes logits, but the model ends in a ${act} (layer "${last?.name}"): ` +
             `remove it; the loss applies softmax itself and predict() returns probabilities`,
         );
       }
