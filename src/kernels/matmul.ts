@@ -60,8 +60,12 @@ export interface MatmulTemplate {
 }
 
 /**
- * Tile shapes per variant. Register: 8 rows x 16 columns per thread on an 8x8 workgroup measured fastest on
- * SwiftShader (bench/matmul-node.ts). Shared: 64x64 workgroup tiles, 4x4 per thread, k slices of 16.
+ * Tile shapes per variant. Register: 8 rows x 16 columns per thread on an 8x8 workgroup, one k per
+ * assignment with fma(), as ARCHITECTURE.md measured in Chromium. bench/matmul-node.ts on Dawn/SwiftShader
+ * (machine under heavy shared load, GFLOP per CPU-second, 128x784x500 / 512^3 / 1024^3): 8x16 0.71 / 0.72 /
+ * 0.76; chained a*b+c 0.57 / 0.69 / 0.64; 16x16 0.78 / 0.87 / 0.94 but 0.61 vs 0.82 on dX (transB) and
+ * twice the compile time (2.3 s vs 1.0 s CPU per program); 4x16, 8x8, 4x8 slower. Shared: 64x64 workgroup
+ * tiles, 4x4 per thread, k slices of 16 (for hardware GPUs; 3x slower than register on SwiftShader).
  */
 export const MATMUL_TILES: Record<
   MatmulVariant,
