@@ -4,6 +4,7 @@ import type { ComponentType } from 'react';
 import { EnginePanel } from './components/EnginePanel';
 import { DataPanel } from './data/DataPanel';
 import { DesignerPanel } from './designer/DesignerPanel';
+import { TrainPanel } from './train/TrainPanel';
 
 export interface Section {
   id: string;
@@ -16,6 +17,7 @@ export interface Section {
 export const SECTIONS: Section[] = [
   { id: 'design', label: 'Design', component: DesignerPanel, wide: true },
   { id: 'data', label: 'Data', component: DataPanel },
+  { id: 'train', label: 'Train', component: TrainPanel, wide: true },
   // Feature sections are inserted above this line, in the order a person uses them.
   { id: 'engine', label: 'Engine', component: EnginePanel },
 ];

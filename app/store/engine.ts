@@ -1,7 +1,8 @@
-// Which compute engine the app has: the WebGPU adapter the worker got, or why there is none.
+// Which compute engine the app has (the WebGPU adapter the worker got, or why there is none), and the
+// one channel to the engine worker: postToEngine() sends, onEngineMessage() listens.
 import { create } from 'zustand';
 import type { AdapterSummary } from '../../src/engine/gpu/device';
-import type { ErrorReport, FromWorker } from '../worker/protocol';
+import type { ErrorReport, FromWorker, ToWorker } from '../worker/protocol';
 
 export type EngineStatus =
   | { state: 'probing' }
@@ -22,18 +23,34 @@ export const useEngineStore = create<EngineStore>()((set) => ({
 }));
 
 let worker: Worker | undefined;
+const listeners = new Set<(message: FromWorker) => void>();
+
+/** Subscribes to every message from the engine worker; returns the unsubscribe function. */
+export function onEngineMessage(listener: (message: FromWorker) => void): () => void {
+  listeners.add(listener);
+  return () => listeners.delete(listener);
+}
+
+/** Sends a message to the engine worker (started on first use). */
+export function postToEngine(message: ToWorker, transfer: Transferable[] = []): void {
+  startEngine();
+  worker!.postMessage(message, transfer);
+}
+
+function handleEngineStatus(message: FromWorker): void {
+  if (message.type === 'gpu-ready') useEngineStore.setState({ status: { state: 'webgpu', adapter: message.adapter } });
+  else if (message.type === 'gpu-unavailable')
+    useEngineStore.setState({ status: { state: 'cpu', reason: message.error } });
+  else if (message.type === 'gpu-error') useEngineStore.setState({ gpuError: message.error });
+}
 
 /** Starts the engine worker once and asks it which GPU it has. */
 export function startEngine(): void {
   if (worker) return;
   worker = new Worker(new URL('../worker/engine.worker.ts', import.meta.url), { type: 'module', name: 'engine' });
+  listeners.add(handleEngineStatus);
   worker.onmessage = (event: MessageEvent<FromWorker>) => {
-    const message = event.data;
-    if (message.type === 'gpu-ready')
-      useEngineStore.setState({ status: { state: 'webgpu', adapter: message.adapter } });
-    else if (message.type === 'gpu-unavailable')
-      useEngineStore.setState({ status: { state: 'cpu', reason: message.error } });
-    else useEngineStore.setState({ gpuError: message.error });
+    for (const listener of listeners) listener(event.data);
   };
   worker.onerror = (event) =>
     useEngineStore.setState({
@@ -47,5 +64,5 @@ export function startEngine(): void {
         },
       },
     });
-  worker.postMessage({ type: 'probe' });
+  worker.postMessage({ type: 'probe' } satisfies ToWorker);
 }

@@ -1,0 +1,456 @@
+// One training run inside the engine worker: compiles the design for the backend, draws batches from
+// the data the page shares, runs the trainer step by step (pausable, stoppable), evaluates on the test
+// set after each epoch, and keeps the last good weights so that a diverging run or a lost device loses
+// nothing. Everything posted out is plain data.
+import { Batcher, MNIST_MEAN, MNIST_STD, splitIndices, type SampleSource } from '../../src/data/batches';
+import { sharedMnistSplit } from '../../src/data/mnist';
+import { makeSyntheticSet, SYNTHETIC_DOMAIN } from '../../src/data/synthetic';
+import type { Backend } from '../../src/engine/backend/backend';
+import { designFromValue, type GpuBufferLimits } from '../../src/engine/graph';
+import { compileDesign, type GraphModel } from '../../src/engine/model/graph-model';
+import type { NamedWeights } from '../../src/engine/model/model';
+import { Optimizer, type OptimizerConfig } from '../../src/engine/optim/optimizer';
+import type { LrSchedule } from '../../src/engine/optim/schedule';
+import { Trainer, type MetricsReport } from '../../src/engine/train/trainer';
+import { argmaxRow } from '../../src/eval/metrics';
+import type { TrainSettings } from '../store/run';
+import type { DataRequest, EvaluationReport, FromWorker, MisclassifiedSample } from './protocol';
+
+/** A run failure the person can act on: `text` says what happened, `hint` what to do. */
+export class RunError extends Error {
+  constructor(
+    message: string,
+    readonly hint: string,
+  ) {
+    super(message);
+    this.name = 'RunError';
+  }
+}
+
+const BOUNDARY_GRID = 48;
+const MISCLASSIFIED_SHOWN = 24;
+const FILTERS_SHOWN = 16;
+
+type Faults = { nanAtStep?: number };
+
+interface TestSet {
+  x: Float32Array;
+  labels: Int32Array;
+  targets: Float32Array;
+  count: number;
+}
+
+export class TrainingRun {
+  private paused = false;
+  private stopped = false;
+  private resumeGate: (() => void) | null = null;
+  private model: GraphModel | null = null;
+  private trainer: Trainer | null = null;
+  private lastGood: NamedWeights[] | null = null;
+  private diverged = false;
+  private startMs = 0;
+  private pausedMs = 0;
+  private pausedAt = 0;
+  private lastReportMs = 0;
+  private epoch = 0;
+  private totalSteps = 0;
+  private epochs = 1;
+  private inputIsImage = false;
+
+  constructor(
+    private readonly backend: Backend,
+    private readonly post: (message: FromWorker) => void,
+    /** The device's buffer limits, so a layer too large for the GPU is refused before allocation. */
+    private readonly limits?: GpuBufferLimits,
+  ) {}
+
+  pause(): void {
+    if (this.stopped || this.paused) return;
+    this.paused = true;
+    this.pausedAt = performance.now();
+    this.post({ type: 'run-state', state: 'paused' });
+  }
+
+  resume(): void {
+    if (!this.paused) return;
+    this.paused = false;
+    this.pausedMs += performance.now() - this.pausedAt;
+    this.post({ type: 'run-state', state: 'running' });
+    this.resumeGate?.();
+    this.resumeGate = null;
+  }
+
+  stop(): void {
+    this.stopped = true;
+    this.resume();
+  }
+
+  get active(): boolean {
+    return !this.stopped;
+  }
+
+  /** Runs to the end (or until stopped); reports failures as run-state messages, never throws. */
+  async run(designValue: unknown, settings: TrainSettings, data: DataRequest, faults: Faults = {}): Promise<void> {
+    this.post({ type: 'run-state', state: 'starting' });
+    try {
+      await this.train(designValue, settings, data, faults);
+      if (this.diverged) return;
+      this.post({ type: 'run-state', state: this.stopped ? 'stopped' : 'finished' });
+    } catch (error) {
+      this.stopped = true;
+      const text = error instanceof Error ? error.message : String(error);
+      const hint = error instanceof RunError ? error.hint : errorHint(error);
+      this.post({ type: 'run-state', state: 'failed', message: { text, hint } });
+    }
+  }
+
+  private async train(designValue: unknown, settings: TrainSettings, data: DataRequest, faults: Faults): Promise<void> {
+    const design = designFromValue(designValue);
+    const { source, test } = dataSources(data);
+    const model = compileDesign(design, this.backend, {
+      seed: settings.seed,
+      batchSize: settings.batchSize,
+      limits: this.limits,
+    });
+    this.model = model;
+    checkCompatible(model, source);
+    this.inputIsImage = source.kind === 'images';
+
+    const trainCount = settings.trainLimit > 0 ? Math.min(settings.trainLimit, source.total) : source.total;
+    const split = splitIndices(trainCount, settings.validationSplit, settings.seed);
+    const normalize = source.kind === 'images' ? { mean: MNIST_MEAN, std: MNIST_STD } : undefined;
+    const batcher = new Batcher(source, {
+      batchSize: settings.batchSize,
+      seed: settings.seed,
+      normalize,
+      augment: settings.augment && source.kind === 'images' ? { maxShiftPx: 2 } : null,
+      indices: split.train,
+    });
+    const validation =
+      split.validation.length > 0
+        ? new Batcher(source, { batchSize: 500, shuffle: false, normalize, indices: split.validation })
+        : null;
+    const stepsPerEpoch = batcher.batchesPerEpoch;
+    this.totalSteps = stepsPerEpoch * settings.epochs;
+    this.epochs = settings.epochs;
+
+    const optimizer = new Optimizer(optimizerConfig(settings, stepsPerEpoch));
+    const trainer = new Trainer(model, optimizer, {
+      loss: model.loss,
+      stepsPerReadback: 10,
+      onMetrics: (report) => this.onMetrics(report),
+    });
+    this.trainer = trainer;
+    this.lastGood = await model.getWeights();
+    this.startMs = this.lastReportMs = performance.now();
+    this.post({ type: 'run-state', state: 'running' });
+
+    let bestValidation = Infinity;
+    let epochsWithoutImprovement = 0;
+    let testSet: TestSet | null = null;
+    while (!this.stopped && this.epoch < settings.epochs) {
+      await this.waitWhilePaused();
+      if (this.stopped) break;
+      if (!batcher.ready()) {
+        await sleep(50);
+        continue;
+      }
+      const batch = batcher.next();
+      const targets = model.loss === 'softmax-cross-entropy' ? batch.labels : batchTargets(model.loss, batch);
+      if (faults.nanAtStep === optimizer.stepCount + 1) batch.x.fill(Number.NaN);
+      await trainer.trainStep(batch.x, targets);
+      if (this.diverged) return;
+      const finishedEpoch = !batch.streaming && batch.step === stepsPerEpoch - 1;
+      if (!finishedEpoch) continue;
+      this.epoch = batch.epoch;
+      await trainer.readMetrics();
+      if (this.diverged) return;
+      testSet ??= await collectTestSet(test, settings.testLimit, normalize);
+      const result = await trainer.evaluate(
+        testSet.x,
+        model.loss === 'softmax-cross-entropy' ? testSet.labels : testSet.targets,
+      );
+      this.post({
+        type: 'test-metrics',
+        step: optimizer.stepCount,
+        epoch: this.epoch,
+        loss: result.loss,
+        accuracy: result.accuracy,
+      });
+      if (!Number.isFinite(result.loss)) return this.onDiverged(optimizer.stepCount);
+      this.lastGood = await model.getWeights();
+      if (this.inputIsImage === false && model.inputShape[0] === 2) await this.postBoundary();
+      if (validation && settings.earlyStoppingPatience > 0) {
+        const v = await evaluateBatcher(trainer, validation, model.loss);
+        if (v < bestValidation - 1e-6) {
+          bestValidation = v;
+          epochsWithoutImprovement = 0;
+        } else if (++epochsWithoutImprovement >= settings.earlyStoppingPatience) {
+          this.post({
+            type: 'run-state',
+            state: 'running',
+            message: {
+              text: `Early stopping: validation loss has not improved for ${epochsWithoutImprovement} epochs.`,
+              hint: 'The weights of the last epoch are kept.',
+            },
+          });
+          break;
+        }
+      }
+    }
+    await trainer.readMetrics();
+    if (this.diverged) return;
+    testSet ??= await collectTestSet(test, settings.testLimit, normalize);
+    if (model.loss === 'softmax-cross-entropy') {
+      this.post({ type: 'evaluation', report: await this.evaluation(testSet, source.numClasses) });
+    }
+    if (!this.inputIsImage && model.inputShape[0] === 2) await this.postBoundary();
+  }
+
+  private onMetrics(report: MetricsReport): void {
+    if (this.diverged) return;
+    if (!Number.isFinite(report.loss)) {
+      this.onDiverged(report.step);
+      return;
+    }
+    const now = performance.now();
+    const elapsedMs = now - this.startMs - this.pausedMs - (this.paused ? now - this.pausedAt : 0);
+    const intervalMs = Math.max(1, now - this.lastReportMs);
+    this.lastReportMs = now;
+    this.post({
+      type: 'train-metrics',
+      step: report.step,
+      epoch: Math.min(this.epoch + 1, this.epochs),
+      totalSteps: this.totalSteps,
+      loss: report.loss,
+      accuracy: report.accuracy,
+      samplesPerSecond: (report.samples / intervalMs) * 1000,
+      elapsedMs,
+    });
+  }
+
+  /** The loss became NaN or infinite: stop, put back the last good weights, and say so. */
+  private onDiverged(step: number): void {
+    if (this.diverged) return;
+    this.diverged = true;
+    this.stopped = true;
+    if (this.model && this.lastGood) this.model.setWeights(this.lastGood);
+    this.post({
+      type: 'run-state',
+      state: 'diverged',
+      message: {
+        text: `Training diverged at step ${step}: the loss became NaN or infinite.`,
+        hint: 'The last good weights are kept. Lower the learning rate (try 10x smaller) or add L2, then start again.',
+      },
+    });
+  }
+
+  private async waitWhilePaused(): Promise<void> {
+    while (this.paused && !this.stopped) await new Promise<void>((resolve) => (this.resumeGate = resolve));
+  }
+
+  /** Predicted classes on the test set, the misclassified images, and the first layer's weights. */
+  private async evaluation(test: TestSet, classes: number): Promise<EvaluationReport> {
+    const probabilities = await this.trainer!.predict(test.x);
+    const predicted = new Int32Array(test.count);
+    const misclassified: MisclassifiedSample[] = [];
+    const perSample = test.x.length / test.count;
+    for (let i = 0; i < test.count; i++) {
+      predicted[i] = argmaxRow(probabilities, i, classes);
+      if (predicted[i] !== test.labels[i] && misclassified.length < MISCLASSIFIED_SHOWN && this.inputIsImage) {
+        const pixels = new Float32Array(perSample);
+        for (let p = 0; p < perSample; p++) pixels[p] = test.x[i * perSample + p] * MNIST_STD + MNIST_MEAN;
+        misclassified.push({ pixels, predicted: predicted[i], truth: test.labels[i] });
+      }
+    }
+    return {
+      classes,
+      predicted,
+      truth: test.labels.slice(0, test.count),
+      misclassified,
+      filters: await this.firstLayerImages(),
+    };
+  }
+
+  /** First Dense layer on a 28x28 input: each unit's incoming weights as a 28x28 image. */
+  private async firstLayerImages(): Promise<EvaluationReport['filters']> {
+    const first = this.model!.parameters()[0];
+    if (!first || !this.inputIsImage) return null;
+    const w = await first.value.data();
+    const [h, wd] = [this.model!.inputShape[0] ?? 0, this.model!.inputShape[1] ?? 0];
+    if (first.value.rank === 2 && first.value.shape[0] === 784) {
+      const units = first.value.shape[1];
+      return {
+        width: 28,
+        height: 28,
+        images: Array.from({ length: Math.min(FILTERS_SHOWN, units) }, (_, u) =>
+          Float32Array.from({ length: 784 }, (_, p) => w[p * units + u]),
+        ),
+      };
+    }
+    if (first.value.rank === 4 && h && wd) {
+      // Conv filters [kh, kw, inC, outC]: channel 0 of each output filter.
+      const [kh, kw, inC, outC] = first.value.shape;
+      return {
+        width: kw,
+        height: kh,
+        images: Array.from({ length: Math.min(FILTERS_SHOWN * 2, outC) }, (_, o) =>
+          Float32Array.from({ length: kh * kw }, (_, p) => w[p * inC * outC + o]),
+        ),
+      };
+    }
+    return null;
+  }
+
+  /** Class probabilities over a grid covering the 2-D input domain, for the decision-boundary map. */
+  private async postBoundary(): Promise<void> {
+    const n = BOUNDARY_GRID;
+    const grid = new Float32Array(n * n * 2);
+    const span = SYNTHETIC_DOMAIN * 1.2;
+    for (let r = 0; r < n; r++) {
+      for (let c = 0; c < n; c++) {
+        grid[(r * n + c) * 2] = -span + ((c + 0.5) / n) * 2 * span;
+        grid[(r * n + c) * 2 + 1] = span - ((r + 0.5) / n) * 2 * span;
+      }
+    }
+    const probabilities = await this.trainer!.predict(grid);
+    this.post({ type: 'boundary', size: n, probabilities, domain: span });
+  }
+
+  /** Class probabilities for one drawn digit (already 28x28 in [0, 1]). */
+  async predict(pixels: Float32Array): Promise<Float32Array> {
+    if (!this.trainer || !this.model) throw new RunError('No model has been trained yet.', 'Press Start first.');
+    const x = new Float32Array(pixels.length);
+    for (let i = 0; i < pixels.length; i++) x[i] = (pixels[i] - MNIST_MEAN) / MNIST_STD;
+    return this.trainer.predict(x);
+  }
+}
+
+function dataSources(data: DataRequest): { source: SampleSource; test: SampleSource } {
+  if (data.kind === 'mnist')
+    return { source: sharedMnistSplit(data.shared, 'train'), test: sharedMnistSplit(data.shared, 'test') };
+  const set = makeSyntheticSet(data.options);
+  // The synthetic test set is a fresh draw from the same distribution (another seed).
+  const test = makeSyntheticSet({
+    ...data.options,
+    seed: data.options.seed + 7919,
+    size: Math.max(100, Math.round(data.options.size / 4)),
+  });
+  return { source: set, test };
+}
+
+function checkCompatible(model: GraphModel, source: SampleSource): void {
+  const perSample = model.inputShape.reduce((a, b) => a * b, 1);
+  const dataShape = source.kind === 'images' ? [source.height, source.width, source.channels] : [source.features];
+  const dataSize = dataShape.reduce((a, b) => a * b, 1);
+  if (perSample !== dataSize) {
+    throw new RunError(
+      `The design's Input takes ${model.inputShape.join('×')} values per sample, but the data set has ${dataShape.join('×')}.`,
+      `Set the Input layer's shape to ${dataShape.join('×')} in the Design section, or pick another data set.`,
+    );
+  }
+  const outputs = model.outputShape.reduce((a, b) => a * b, 1);
+  if (model.loss === 'softmax-cross-entropy' && outputs !== source.numClasses) {
+    throw new RunError(
+      `The design ends in ${outputs} classes, but the data set has ${source.numClasses || 'no'} classes.`,
+      source.numClasses
+        ? `Set the last layer to ${source.numClasses} units in the Design section.`
+        : 'This is a regression set: end the design in a linear Dense layer and train with mean squared error.',
+    );
+  }
+  if (model.loss === 'bce-with-logits' && source.numClasses !== 2) {
+    throw new RunError(
+      `The design ends in one sigmoid unit (two classes), but the data set has ${source.numClasses || 'no'} classes.`,
+      'Use a softmax output with one unit per class, or pick a two-class data set.',
+    );
+  }
+  if (model.loss === 'mse' && source.kind === 'table' && source.targetSize === 0) {
+    throw new RunError(
+      'The design ends without softmax or sigmoid, so it would train a regression, but the data set has classes.',
+      'End the design in a Dense layer with softmax (one unit per class) or sigmoid (two classes).',
+    );
+  }
+}
+
+function batchTargets(loss: string, batch: { labels: Int32Array; targets: Float32Array; size: number }): Float32Array {
+  if (loss === 'bce-with-logits') return Float32Array.from(batch.labels.subarray(0, batch.size));
+  return batch.targets;
+}
+
+async function collectTestSet(
+  source: SampleSource,
+  limit: number,
+  normalize: { mean: number; std: number } | undefined,
+): Promise<TestSet> {
+  while (!source.complete()) {
+    if (source.error()) throw source.error();
+    await sleep(100);
+  }
+  const count = limit > 0 ? Math.min(limit, source.total) : source.total;
+  const batcher = new Batcher(source, {
+    batchSize: Math.min(500, count),
+    shuffle: false,
+    normalize,
+    indices: Int32Array.from({ length: count }, (_, i) => i),
+  });
+  const x = new Float32Array(count * batcher.sampleSize);
+  const labels = new Int32Array(count);
+  const targetSize = source.kind === 'table' ? source.targetSize : 0;
+  const targets = new Float32Array(count * Math.max(1, targetSize));
+  let row = 0;
+  while (row < count) {
+    const b = batcher.next();
+    x.set(b.x.subarray(0, b.size * batcher.sampleSize), row * batcher.sampleSize);
+    labels.set(b.labels.subarray(0, b.size), row);
+    if (targetSize) targets.set(b.targets.subarray(0, b.size * targetSize), row * targetSize);
+    else for (let i = 0; i < b.size; i++) targets[row + i] = b.labels[i];
+    row += b.size;
+  }
+  return { x, labels, targets: targetSize ? targets : targets.subarray(0, count), count };
+}
+
+async function evaluateBatcher(trainer: Trainer, batcher: Batcher, loss: string): Promise<number> {
+  let total = 0;
+  let samples = 0;
+  for (let i = 0; i < batcher.batchesPerEpoch; i++) {
+    const b = batcher.next();
+    const y = loss === 'softmax-cross-entropy' ? b.labels.subarray(0, b.size) : batchTargets(loss, b);
+    const r = await trainer.evaluate(b.x.subarray(0, b.size * batcher.sampleSize), y);
+    total += r.loss * r.samples;
+    samples += r.samples;
+  }
+  return total / Math.max(1, samples);
+}
+
+function optimizerConfig(s: TrainSettings, stepsPerEpoch: number): OptimizerConfig {
+  const schedule: LrSchedule =
+    s.schedule === 'step'
+      ? { kind: 'step', stepSize: s.decayEpochs * stepsPerEpoch, gamma: s.decayRate }
+      : s.schedule === 'cosine'
+        ? { kind: 'cosine', totalSteps: s.epochs * stepsPerEpoch }
+        : { kind: 'constant' };
+  return {
+    kind: s.optimizer,
+    lr: s.learningRate,
+    schedule,
+    momentum: s.optimizer === 'sgd' ? s.momentum : undefined,
+    nesterov: s.optimizer === 'sgd' && s.momentum > 0 ? s.nesterov : false,
+    l1: s.l1,
+    l2: s.l2,
+  };
+}
+
+function errorHint(error: unknown): string {
+  const name = error instanceof Error ? error.name : '';
+  if (name === 'DesignInvalidError' || name === 'DesignFormatError')
+    return 'Fix the marked layers in the Design section.';
+  if (name === 'UnsupportedLayerError')
+    return 'Replace that layer in the Design section; the engine will support it soon.';
+  if (name === 'GpuLimitError') return 'Make the layer smaller or lower the batch size.';
+  if (name === 'GpuDeviceLostError')
+    return 'The last good weights are kept; press Start to train again on a new device.';
+  if (name === 'MnistLoadError') return 'See the Data section for the reason and press Retry there.';
+  return 'Your design and settings are kept. Check them and press Start again.';
+}
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
