@@ -4,7 +4,19 @@ import reactHooks from 'eslint-plugin-react-hooks';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['dist', 'node_modules', 'public', 'test-results', 'playwright-report', 'bench/results', 'build'] },
+  {
+    ignores: [
+      'dist',
+      'node_modules',
+      'public',
+      'test-results',
+      'playwright-report',
+      'bench/results',
+      'build',
+      'src/wasm/assembly',
+      'src/wasm/build',
+    ],
+  },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

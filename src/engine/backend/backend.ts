@@ -191,7 +191,7 @@ export const PRIMITIVES = Object.keys({
   batchNormBackward: 1,
 } satisfies Record<Primitive, 1>) as Primitive[];
 
-export type BackendName = 'cpu' | 'webgpu';
+export type BackendName = 'cpu' | 'webgpu' | 'wasm';
 
 /**
  * A backend: storage plus the primitive table. Storage handles are opaque to everything but the backend.

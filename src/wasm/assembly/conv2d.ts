@@ -1,0 +1,185 @@
+// 2-D convolution over NHWC input with an HWIO filter [kh, kw, inC, outC], forward and both gradients,
+// as GEMMs over im2col chunks: a chunk of R output pixels becomes cols [R, kh*kw*inC] (taps outside the
+// input are 0) in the caller's workspace, and the packed, register-tiled matmul does the arithmetic:
+//   forward:        y[R, outC]       = cols @ W + bias
+//   filter grad:    dW[K, outC]     += cols^T @ dy[R, outC]          (summed over chunks)
+//   input grad:     dcols[R, K]      = dy @ W^T, scattered back onto dx (col2im, adding overlaps)
+// The bias gradient is a column sum of dy: `reduce` with outer 1, size batch*outH*outW, inner outC.
+// Geometry `g` points at 13 i32s: batch, inH, inW, inC, outC, kh, kw, strideH, strideW, padTop, padLeft,
+// outH, outW.
+import { gemm } from './matmul';
+
+const G_BATCH = 0, G_IN_H = 1, G_IN_W = 2, G_IN_C = 3, G_OUT_C = 4, G_KH = 5, G_KW = 6;
+const G_STRIDE_H = 7, G_STRIDE_W = 8, G_PAD_TOP = 9, G_PAD_LEFT = 10, G_OUT_H = 11, G_OUT_W = 12;
+
+@inline
+function geo(g: usize, field: i32): i32 {
+  return load<i32>(g + (<usize>field << 2));
+}
+
+/** Output pixels per chunk: as many rows of K floats as fit in `workFloats` (at least one). */
+@inline
+function chunkRows(workFloats: i32, kSize: i32): i32 {
+  return max(1, workFloats / kSize);
+}
+
+/** dst[0..n) = src[0..n) for short runs, where a memory.copy call costs more than the copy. */
+@inline
+function copyFloats(dst: usize, src: usize, n: i32): void {
+  if (n >= 32) {
+    memory.copy(dst, src, <usize>n << 2);
+    return;
+  }
+  let i = 0;
+  for (; i + 4 <= n; i += 4) v128.store(dst + (<usize>i << 2), v128.load(src + (<usize>i << 2)));
+  for (; i < n; i++) store<f32>(dst + (<usize>i << 2), load<f32>(src + (<usize>i << 2)));
+}
+
+/**
+ * cols[r, (ky*kw + kx)*inC + ic] = x[b, oy*sH + ky - padTop, ox*sW + kx - padLeft, ic] for rows r0..r0+rows
+ * (r = (b*outH + oy)*outW + ox). A window inside the input is kh runs of kw*inC contiguous floats; only
+ * windows that touch the padding go tap by tap. (Tap by tap everywhere measured 11.5 ms of a 16 ms
+ * forward pass for MNIST's first layer at batch 128.)
+ */
+function im2col(g: usize, x: usize, cols: usize, r0: i32, rows: i32): void {
+  const inH = geo(g, G_IN_H), inW = geo(g, G_IN_W), inC = geo(g, G_IN_C), kh = geo(g, G_KH), kw = geo(g, G_KW);
+  const sH = geo(g, G_STRIDE_H), sW = geo(g, G_STRIDE_W), padTop = geo(g, G_PAD_TOP), padLeft = geo(g, G_PAD_LEFT);
+  const outH = geo(g, G_OUT_H), outW = geo(g, G_OUT_W);
+  const runFloats = kw * inC;
+  const inRowBytes = <usize>(inW * inC) << 2;
+  let ox = r0 % outW;
+  let oy = (r0 / outW) % outH;
+  let b = r0 / (outW * outH);
+  let dst = cols;
+  for (let r = 0; r < rows; r++) {
+    const iy0 = oy * sH - padTop;
+    const ix0 = ox * sW - padLeft;
+    if (iy0 >= 0 && iy0 + kh <= inH && ix0 >= 0 && ix0 + kw <= inW) {
+      let src = x + (<usize>(((b * inH + iy0) * inW + ix0) * inC) << 2);
+      for (let ky = 0; ky < kh; ky++) {
+        copyFloats(dst, src, runFloats);
+        dst += <usize>runFloats << 2;
+        src += inRowBytes;
+      }
+    } else {
+      for (let ky = 0; ky < kh; ky++) {
+        const iy = iy0 + ky;
+        for (let kx = 0; kx < kw; kx++) {
+          const ix = ix0 + kx;
+          if (iy < 0 || iy >= inH || ix < 0 || ix >= inW) {
+            memory.fill(dst, 0, <usize>inC << 2);
+          } else {
+            copyFloats(dst, x + (<usize>(((b * inH + iy) * inW + ix) * inC) << 2), inC);
+          }
+          dst += <usize>inC << 2;
+        }
+      }
+    }
+    if (++ox == outW) {
+      ox = 0;
+      if (++oy == outH) {
+        oy = 0;
+        b++;
+      }
+    }
+  }
+}
+
+/** dst[0..n) += src[0..n). */
+@inline
+function addFloats(dst: usize, src: usize, n: i32): void {
+  let i = 0;
+  for (; i + 4 <= n; i += 4) {
+    const o = <usize>i << 2;
+    v128.store(dst + o, f32x4.add(v128.load(dst + o), v128.load(src + o)));
+  }
+  for (; i < n; i++) {
+    const o = <usize>i << 2;
+    store<f32>(dst + o, load<f32>(dst + o) + load<f32>(src + o));
+  }
+}
+
+/** dx[b, iy, ix, ic] += dcols[r, (ky*kw + kx)*inC + ic] over the chunk's rows (the adjoint of im2col). */
+function col2im(g: usize, dcols: usize, dx: usize, r0: i32, rows: i32): void {
+  const inH = geo(g, G_IN_H), inW = geo(g, G_IN_W), inC = geo(g, G_IN_C), kh = geo(g, G_KH), kw = geo(g, G_KW);
+  const sH = geo(g, G_STRIDE_H), sW = geo(g, G_STRIDE_W), padTop = geo(g, G_PAD_TOP), padLeft = geo(g, G_PAD_LEFT);
+  const outH = geo(g, G_OUT_H), outW = geo(g, G_OUT_W);
+  const runFloats = kw * inC;
+  const inRowBytes = <usize>(inW * inC) << 2;
+  let ox = r0 % outW;
+  let oy = (r0 / outW) % outH;
+  let b = r0 / (outW * outH);
+  let src = dcols;
+  for (let r = 0; r < rows; r++) {
+    const iy0 = oy * sH - padTop;
+    const ix0 = ox * sW - padLeft;
+    if (iy0 >= 0 && iy0 + kh <= inH && ix0 >= 0 && ix0 + kw <= inW) {
+      let dst = dx + (<usize>(((b * inH + iy0) * inW + ix0) * inC) << 2);
+      for (let ky = 0; ky < kh; ky++) {
+        addFloats(dst, src, runFloats);
+        src += <usize>runFloats << 2;
+        dst += inRowBytes;
+      }
+    } else {
+      for (let ky = 0; ky < kh; ky++) {
+        const iy = iy0 + ky;
+        for (let kx = 0; kx < kw; kx++) {
+          const ix = ix0 + kx;
+          if (iy >= 0 && iy < inH && ix >= 0 && ix < inW) {
+            addFloats(dx + (<usize>(((b * inH + iy) * inW + ix) * inC) << 2), src, inC);
+          }
+          src += <usize>inC << 2;
+        }
+      }
+    }
+    if (++ox == outW) {
+      ox = 0;
+      if (++oy == outH) {
+        oy = 0;
+        b++;
+      }
+    }
+  }
+}
+
+/** y = act(conv2d(x, w) + bias) (bias 0: none; relu when `relu`). `cols` has room for `colsFloats` floats; `work` is matmul's. */
+export function conv2d(
+  g: usize, x: usize, w: usize, bias: usize, relu: bool, y: usize, cols: usize, colsFloats: i32, work: usize,
+): void {
+  const kSize = geo(g, G_KH) * geo(g, G_KW) * geo(g, G_IN_C);
+  const outC = geo(g, G_OUT_C);
+  const total = geo(g, G_BATCH) * geo(g, G_OUT_H) * geo(g, G_OUT_W);
+  const step = chunkRows(colsFloats, kSize);
+  for (let r0 = 0; r0 < total; r0 += step) {
+    const rows = min(step, total - r0);
+    im2col(g, x, cols, r0, rows);
+    gemm(cols, w, y + (<usize>(r0 * outC) << 2), rows, kSize, outC, false, false, bias, relu, work, false);
+  }
+}
+
+/** dW = sum over output pixels of im2col(x)^T dy, written (not added) into dw [kh*kw*inC, outC]. */
+export function conv2dBackwardFilter(g: usize, x: usize, dy: usize, dw: usize, cols: usize, colsFloats: i32, work: usize): void {
+  const kSize = geo(g, G_KH) * geo(g, G_KW) * geo(g, G_IN_C);
+  const outC = geo(g, G_OUT_C);
+  const total = geo(g, G_BATCH) * geo(g, G_OUT_H) * geo(g, G_OUT_W);
+  const step = chunkRows(colsFloats, kSize);
+  for (let r0 = 0; r0 < total; r0 += step) {
+    const rows = min(step, total - r0);
+    im2col(g, x, cols, r0, rows);
+    gemm(cols, dy + (<usize>(r0 * outC) << 2), dw, kSize, rows, outC, true, false, 0, false, work, r0 > 0);
+  }
+}
+
+/** dx = col2im(dy @ W^T), written (not added) into dx [batch, inH, inW, inC]. */
+export function conv2dBackwardInput(g: usize, dy: usize, w: usize, dx: usize, cols: usize, colsFloats: i32, work: usize): void {
+  const kSize = geo(g, G_KH) * geo(g, G_KW) * geo(g, G_IN_C);
+  const outC = geo(g, G_OUT_C);
+  const total = geo(g, G_BATCH) * geo(g, G_OUT_H) * geo(g, G_OUT_W);
+  memory.fill(dx, 0, <usize>(geo(g, G_BATCH) * geo(g, G_IN_H) * geo(g, G_IN_W) * geo(g, G_IN_C)) << 2);
+  const step = chunkRows(colsFloats, kSize);
+  for (let r0 = 0; r0 < total; r0 += step) {
+    const rows = min(step, total - r0);
+    gemm(dy + (<usize>(r0 * outC) << 2), w, cols, rows, outC, kSize, false, true, 0, false, work, false);
+    col2im(g, cols, dx, r0, rows);
+  }
+}

@@ -1,0 +1,288 @@
+// out[m,n] = act(op(A) @ op(B) + bias), f32, row-major; op(A) is A [m,k] or A stored [k,m] (transA), op(B)
+// is B [k,n] or B stored [n,k] (transB). GotoBLAS/BLIS structure: B is packed into panels of NR columns
+// (a KC x NC block), A into panels of MR rows (an MC x KC block), and a 5 x 8 register tile of f32x4
+// accumulators runs over the packed panels: per k step, two v128 loads of B, one v128 load of A's first
+// four rows (splatted by lane shuffles) plus one splat load for the fifth, ten multiply-adds.
+//
+// Why 5 x 8 (measured in Node 20 on this machine's AMD EPYC, relaxed build, kc = 256, data in L1, best
+// of 7, GFLOP/s beside a 43-51 register-only ceiling): 5x8 with shuffles 33-43; 4x8 with splat loads
+// 26-37; 5x8 or 6x8 with five or six splat loads 19-23 (TurboFan issues every load of an iteration before
+// its multiply-adds, so each splat load holds a register and 10-12 accumulators spill past the 15 xmm
+// registers; shuffles are pure and are placed next to their multiply-adds); 4x12 10-14; unrolling k spills.
+// Ten independent accumulators also hide more of the multiply-add latency than eight.
+// Blocking: a packed B panel (KC x NR = 16 KiB) stays in L1 while MC / MR panels of packed A (260 KiB)
+// stream from L2; packed B (KC x NC = 4 MiB) lives in L3. K is cut into equal blocks of at most KC (784
+// = 2 x 392, not 512 + 272), M into equal blocks of at most MC. KC 512 / MC ~128 measured best of {128, 256, 384, 512} x {64, 96, 128}
+// (1024^3: ~40 vs ~33 GFLOP/s at 256 / 128; noisy shared machine, best of 5).
+import { madd } from './simd';
+
+const MR: i32 = 5;
+const NR: i32 = 8;
+const KC: i32 = 512;
+const MC: i32 = 130;
+const NC: i32 = 2048;
+
+/** Bytes of scratch `matmul` needs at `work`: packed B block, packed A block, one edge tile. */
+export function matmulWorkspaceBytes(): i32 {
+  return (KC * NC + MC * KC + MR * NR) * 4;
+}
+
+/**
+ * Transposes the 4 x 4 block whose rows start at s0..s3 and stores its columns at dst, dst + stride, ...:
+ * the gathers of packA (A not transposed) and packB (B transposed) as four loads and eight shuffles.
+ */
+@inline
+function transpose4x4(s0: usize, s1: usize, s2: usize, s3: usize, dst: usize, stride: usize): void {
+  const v0 = v128.load(s0), v1 = v128.load(s1), v2 = v128.load(s2), v3 = v128.load(s3);
+  const t0 = v128.shuffle<f32>(v0, v1, 0, 4, 1, 5);
+  const t1 = v128.shuffle<f32>(v2, v3, 0, 4, 1, 5);
+  const t2 = v128.shuffle<f32>(v0, v1, 2, 6, 3, 7);
+  const t3 = v128.shuffle<f32>(v2, v3, 2, 6, 3, 7);
+  v128.store(dst, v128.shuffle<f32>(t0, t1, 0, 1, 4, 5));
+  v128.store(dst + stride, v128.shuffle<f32>(t0, t1, 2, 3, 6, 7));
+  v128.store(dst + 2 * stride, v128.shuffle<f32>(t2, t3, 0, 1, 4, 5));
+  v128.store(dst + 3 * stride, v128.shuffle<f32>(t2, t3, 2, 3, 6, 7));
+}
+
+/** Packs B[pc..pc+kc, jc..jc+nc] (op(B) coordinates) into ceil(nc/NR) panels of [kc][NR], zero-padded. */
+function packB(b: usize, transB: bool, k: i32, n: i32, pc: i32, kc: i32, jc: i32, nc: i32, dst: usize): void {
+  const zero = f32x4.splat(0);
+  for (let j0 = 0; j0 < nc; j0 += NR) {
+    const cols = min(NR, nc - j0);
+    const panel = dst + (<usize>(j0 * kc) << 2);
+    if (!transB) {
+      let src = b + (<usize>((pc * n) + jc + j0) << 2);
+      const rowBytes = <usize>n << 2;
+      if (cols == NR) {
+        for (let p = 0; p < kc; p++) {
+          const d = panel + (<usize>(p * NR) << 2);
+          v128.store(d, v128.load(src));
+          v128.store(d, v128.load(src, 16), 16);
+          src += rowBytes;
+        }
+      } else {
+        for (let p = 0; p < kc; p++) {
+          const d = panel + (<usize>(p * NR) << 2);
+          v128.store(d, zero);
+          v128.store(d, zero, 16);
+          for (let c = 0; c < cols; c++) store<f32>(d + (<usize>c << 2), load<f32>(src + (<usize>c << 2)));
+          src += rowBytes;
+        }
+      }
+    } else {
+      // B stored [n, k]: column c of the panel is a contiguous run of row (jc + j0 + c) of the stored B.
+      if (cols == NR) {
+        for (let c0 = 0; c0 < NR; c0 += 4) {
+          const s0 = b + (<usize>((jc + j0 + c0) * k + pc) << 2);
+          const rowBytes = <usize>k << 2;
+          let p = 0;
+          for (; p + 4 <= kc; p += 4) {
+            const o = <usize>p << 2;
+            const d = panel + (<usize>(p * NR + c0) << 2);
+            transpose4x4(s0 + o, s0 + rowBytes + o, s0 + 2 * rowBytes + o, s0 + 3 * rowBytes + o, d, <usize>(NR << 2));
+          }
+          for (; p < kc; p++) {
+            for (let c = 0; c < 4; c++) {
+              store<f32>(panel + (<usize>(p * NR + c0 + c) << 2), load<f32>(s0 + <usize>c * rowBytes + (<usize>p << 2)));
+            }
+          }
+        }
+        continue;
+      }
+      if (cols < NR) {
+        for (let p = 0; p < kc; p++) {
+          const d = panel + (<usize>(p * NR) << 2);
+          v128.store(d, zero);
+          v128.store(d, zero, 16);
+        }
+      }
+      for (let c = 0; c < cols; c++) {
+        const src = b + (<usize>((jc + j0 + c) * k + pc) << 2);
+        let d = panel + (<usize>c << 2);
+        for (let p = 0; p < kc; p++) {
+          store<f32>(d, load<f32>(src + (<usize>p << 2)));
+          d += <usize>(NR << 2);
+        }
+      }
+    }
+  }
+}
+
+/** Packs A[ic..ic+mc, pc..pc+kc] (op(A) coordinates) into ceil(mc/MR) panels of [kc][MR], zero-padded. */
+function packA(a: usize, transA: bool, m: i32, k: i32, ic: i32, mc: i32, pc: i32, kc: i32, dst: usize): void {
+  const stepBytes = <usize>(MR << 2);
+  for (let i0 = 0; i0 < mc; i0 += MR) {
+    const rows = min(MR, mc - i0);
+    const panel = dst + (<usize>(i0 * kc) << 2);
+    if (transA) {
+      // A stored [k, m]: the MR values of one k step are contiguous.
+      let src = a + (<usize>(pc * m + ic + i0) << 2);
+      const rowBytes = <usize>m << 2;
+      if (rows == MR) {
+        for (let p = 0; p < kc; p++) {
+          const d = panel + <usize>p * stepBytes;
+          v128.store(d, v128.load(src));
+          store<f32>(d, load<f32>(src, 16), 16);
+          src += rowBytes;
+        }
+      } else {
+        for (let p = 0; p < kc; p++) {
+          const d = panel + <usize>p * stepBytes;
+          for (let r = 0; r < MR; r++) store<f32>(d + (<usize>r << 2), r < rows ? load<f32>(src + (<usize>r << 2)) : 0);
+          src += rowBytes;
+        }
+      }
+      continue;
+    }
+    // A stored [m, k]: rows 0..3 of the panel by 4 x 4 transposes, row 4 (and ragged panels) one by one.
+    const s0 = a + (<usize>((ic + i0) * k + pc) << 2);
+    const rowBytes = <usize>k << 2;
+    let first = 0;
+    if (rows == MR) {
+      let p = 0;
+      for (; p + 4 <= kc; p += 4) {
+        const o = <usize>p << 2;
+        transpose4x4(s0 + o, s0 + rowBytes + o, s0 + 2 * rowBytes + o, s0 + 3 * rowBytes + o, panel + <usize>p * stepBytes, stepBytes);
+      }
+      for (; p < kc; p++) {
+        for (let r = 0; r < 4; r++) {
+          store<f32>(panel + <usize>p * stepBytes + (<usize>r << 2), load<f32>(s0 + <usize>r * rowBytes + (<usize>p << 2)));
+        }
+      }
+      first = 4;
+    }
+    for (let r = first; r < MR; r++) {
+      const src = s0 + <usize>r * rowBytes;
+      let d = panel + (<usize>r << 2);
+      for (let p = 0; p < kc; p++) {
+        store<f32>(d, r < rows ? load<f32>(src + (<usize>p << 2)) : 0);
+        d += stepBytes;
+      }
+    }
+  }
+}
+
+/**
+ * The 5 x 8 register tile over kc packed steps: C[5, 8] (row stride ldc floats) = acc (+ C when
+ * `accumulate`) (+ bias[8] when bias != 0), then max(., 0) when `relu`.
+ */
+function kernel5x8(
+  kc: i32, pa: usize, pb: usize, c: usize, ldc: i32, accumulate: bool, bias: usize, relu: bool,
+): void {
+  let c00 = f32x4.splat(0), c01 = f32x4.splat(0), c10 = f32x4.splat(0), c11 = f32x4.splat(0);
+  let c20 = f32x4.splat(0), c21 = f32x4.splat(0), c30 = f32x4.splat(0), c31 = f32x4.splat(0);
+  let c40 = f32x4.splat(0), c41 = f32x4.splat(0);
+  for (let p = 0; p < kc; p++) {
+    const b0 = v128.load(pb);
+    const b1 = v128.load(pb, 16);
+    const a03 = v128.load(pa);
+    let a = v128.load32_splat(pa, 16);
+    c40 = madd(a, b0, c40); c41 = madd(a, b1, c41);
+    a = v128.shuffle<f32>(a03, a03, 0, 0, 0, 0);
+    c00 = madd(a, b0, c00); c01 = madd(a, b1, c01);
+    a = v128.shuffle<f32>(a03, a03, 1, 1, 1, 1);
+    c10 = madd(a, b0, c10); c11 = madd(a, b1, c11);
+    a = v128.shuffle<f32>(a03, a03, 2, 2, 2, 2);
+    c20 = madd(a, b0, c20); c21 = madd(a, b1, c21);
+    a = v128.shuffle<f32>(a03, a03, 3, 3, 3, 3);
+    c30 = madd(a, b0, c30); c31 = madd(a, b1, c31);
+    pa += 20;
+    pb += 32;
+  }
+  const stride = <usize>ldc << 2;
+  const c0 = c, c1 = c + stride, c2 = c + 2 * stride, c3 = c + 3 * stride, c4 = c + 4 * stride;
+  if (accumulate) {
+    c00 = f32x4.add(c00, v128.load(c0)); c01 = f32x4.add(c01, v128.load(c0, 16));
+    c10 = f32x4.add(c10, v128.load(c1)); c11 = f32x4.add(c11, v128.load(c1, 16));
+    c20 = f32x4.add(c20, v128.load(c2)); c21 = f32x4.add(c21, v128.load(c2, 16));
+    c30 = f32x4.add(c30, v128.load(c3)); c31 = f32x4.add(c31, v128.load(c3, 16));
+    c40 = f32x4.add(c40, v128.load(c4)); c41 = f32x4.add(c41, v128.load(c4, 16));
+  }
+  if (bias != 0) {
+    const b0 = v128.load(bias), b1 = v128.load(bias, 16);
+    c00 = f32x4.add(c00, b0); c01 = f32x4.add(c01, b1);
+    c10 = f32x4.add(c10, b0); c11 = f32x4.add(c11, b1);
+    c20 = f32x4.add(c20, b0); c21 = f32x4.add(c21, b1);
+    c30 = f32x4.add(c30, b0); c31 = f32x4.add(c31, b1);
+    c40 = f32x4.add(c40, b0); c41 = f32x4.add(c41, b1);
+  }
+  if (relu) {
+    const z = f32x4.splat(0);
+    c00 = f32x4.max(c00, z); c01 = f32x4.max(c01, z);
+    c10 = f32x4.max(c10, z); c11 = f32x4.max(c11, z);
+    c20 = f32x4.max(c20, z); c21 = f32x4.max(c21, z);
+    c30 = f32x4.max(c30, z); c31 = f32x4.max(c31, z);
+    c40 = f32x4.max(c40, z); c41 = f32x4.max(c41, z);
+  }
+  v128.store(c0, c00); v128.store(c0, c01, 16);
+  v128.store(c1, c10); v128.store(c1, c11, 16);
+  v128.store(c2, c20); v128.store(c2, c21, 16);
+  v128.store(c3, c30); v128.store(c3, c31, 16);
+  v128.store(c4, c40); v128.store(c4, c41, 16);
+}
+
+/**
+ * out[m,n] = act(op(A) @ op(B) + bias). Pointers are byte offsets; `bias` 0 means none; `work` points at
+ * matmulWorkspaceBytes() of scratch. Correct for any m, k, n >= 1; out must not alias a or b.
+ */
+export function matmul(
+  a: usize, b: usize, out: usize, m: i32, k: i32, n: i32,
+  transA: bool, transB: bool, bias: usize, relu: bool, work: usize,
+): void {
+  gemm(a, b, out, m, k, n, transA, transB, bias, relu, work, false);
+}
+
+/** matmul, plus `accumulateOut`: out += op(A) @ op(B) (conv2d's filter gradient sums over chunks). */
+export function gemm(
+  a: usize, b: usize, out: usize, m: i32, k: i32, n: i32,
+  transA: bool, transB: bool, bias: usize, relu: bool, work: usize, accumulateOut: bool,
+): void {
+  const packedB = work;
+  const packedA = work + (<usize>(KC * NC) << 2);
+  const tile = packedA + (<usize>(MC * KC) << 2);
+  for (let jc = 0; jc < n; jc += NC) {
+    const nc = min(NC, n - jc);
+    const kStep = (k + (k + KC - 1) / KC - 1) / ((k + KC - 1) / KC);
+    // M likewise, in multiples of MR: a batch of 128 is one block, not 120 + 8.
+    const mBlocks = (m + MC - 1) / MC;
+    const mStep = ((m + mBlocks - 1) / mBlocks + MR - 1) / MR * MR;
+    for (let pc = 0; pc < k; pc += kStep) {
+      const kc = min(kStep, k - pc);
+      const accumulate = pc > 0 || accumulateOut;
+      const last = pc + kc >= k;
+      packB(b, transB, k, n, pc, kc, jc, nc, packedB);
+      for (let ic = 0; ic < m; ic += mStep) {
+        const mc = min(mStep, m - ic);
+        packA(a, transA, m, k, ic, mc, pc, kc, packedA);
+        for (let j0 = 0; j0 < nc; j0 += NR) {
+          const cols = min(NR, nc - j0);
+          const pb = packedB + (<usize>(j0 * kc) << 2);
+          const biasAt: usize = last && bias != 0 ? bias + (<usize>(jc + j0) << 2) : 0;
+          const reluHere = last && relu;
+          for (let i0 = 0; i0 < mc; i0 += MR) {
+            const rows = min(MR, mc - i0);
+            const pa = packedA + (<usize>(i0 * kc) << 2);
+            const c = out + (<usize>((ic + i0) * n + jc + j0) << 2);
+            if (rows == MR && cols == NR) {
+              kernel5x8(kc, pa, pb, c, n, accumulate, biasAt, reluHere);
+            } else {
+              // Edge tile: full tile into scratch, then merge only the rows and columns that exist.
+              kernel5x8(kc, pa, pb, tile, NR, false, 0, false);
+              for (let r = 0; r < rows; r++) {
+                const cRow = c + (<usize>(r * n) << 2);
+                const tRow = tile + (<usize>(r * NR) << 2);
+                for (let j = 0; j < cols; j++) {
+                  let v = load<f32>(tRow + (<usize>j << 2));
+                  if (accumulate) v += load<f32>(cRow + (<usize>j << 2));
+                  if (biasAt != 0) v += load<f32>(biasAt + (<usize>j << 2));
+                  if (reluHere && v < 0) v = 0;
+                  store<f32>(cRow + (<usize>j << 2), v);
+                }
+              }
+            }
+          }
+        }
+      }
+    }
+  }
+}

@@ -1,0 +1,132 @@
+// Max and average pooling over NHWC input, forward and backward (TensorFlow semantics: padded taps are
+// ignored; the average divides by the number of in-bounds taps). Geometry `g` uses conv2d's 13-i32 layout
+// (src/wasm/assembly/conv2d.ts) with field 4 (outC) equal to inC.
+
+const G_BATCH = 0, G_IN_H = 1, G_IN_W = 2, G_IN_C = 3, G_KH = 5, G_KW = 6;
+const G_STRIDE_H = 7, G_STRIDE_W = 8, G_PAD_TOP = 9, G_PAD_LEFT = 10, G_OUT_H = 11, G_OUT_W = 12;
+
+const LANE_OFFSETS = i32x4(0, 1, 2, 3);
+
+@inline
+function geo(g: usize, field: i32): i32 {
+  return load<i32>(g + (<usize>field << 2));
+}
+
+/** out = max over each window's in-bounds taps; argmax (i32) = flat NHWC index into x of the first maximum. */
+export function maxPool(g: usize, x: usize, out: usize, argmax: usize): void {
+  const batch = geo(g, G_BATCH), inH = geo(g, G_IN_H), inW = geo(g, G_IN_W), inC = geo(g, G_IN_C);
+  const kh = geo(g, G_KH), kw = geo(g, G_KW), sH = geo(g, G_STRIDE_H), sW = geo(g, G_STRIDE_W);
+  const padTop = geo(g, G_PAD_TOP), padLeft = geo(g, G_PAD_LEFT), outH = geo(g, G_OUT_H), outW = geo(g, G_OUT_W);
+  for (let b = 0; b < batch; b++) {
+    for (let oy = 0; oy < outH; oy++) {
+      for (let ox = 0; ox < outW; ox++) {
+        const o = ((b * outH + oy) * outW + ox) * inC;
+        const dst = out + (<usize>o << 2);
+        const idx = argmax + (<usize>o << 2);
+        // Four channels at a time: take a tap where it is greater, or where nothing is taken yet (so a
+        // NaN tap is taken only first, as in the reference); then the remaining channels one by one.
+        const vectorC = inC & ~3;
+        for (let c = 0; c < vectorC; c += 4) {
+          let best = f32x4.splat(-Infinity);
+          let bestIndex = i32x4.splat(-1);
+          for (let ky = 0; ky < kh; ky++) {
+            const iy = oy * sH + ky - padTop;
+            if (iy < 0 || iy >= inH) continue;
+            for (let kx = 0; kx < kw; kx++) {
+              const ix = ox * sW + kx - padLeft;
+              if (ix < 0 || ix >= inW) continue;
+              const base = ((b * inH + iy) * inW + ix) * inC + c;
+              const v = v128.load(x + (<usize>base << 2));
+              const take = v128.or(f32x4.gt(v, best), i32x4.lt_s(bestIndex, i32x4.splat(0)));
+              best = v128.bitselect(v, best, take);
+              bestIndex = v128.bitselect(i32x4.add(i32x4.splat(base), LANE_OFFSETS), bestIndex, take);
+            }
+          }
+          v128.store(dst + (<usize>c << 2), best);
+          v128.store(idx + (<usize>c << 2), bestIndex);
+        }
+        if (vectorC == inC) continue;
+        for (let c = vectorC; c < inC; c++) {
+          store<f32>(dst + (<usize>c << 2), -Infinity);
+          store<i32>(idx + (<usize>c << 2), -1);
+        }
+        for (let ky = 0; ky < kh; ky++) {
+          const iy = oy * sH + ky - padTop;
+          if (iy < 0 || iy >= inH) continue;
+          for (let kx = 0; kx < kw; kx++) {
+            const ix = ox * sW + kx - padLeft;
+            if (ix < 0 || ix >= inW) continue;
+            const base = ((b * inH + iy) * inW + ix) * inC;
+            const src = x + (<usize>base << 2);
+            for (let c = vectorC; c < inC; c++) {
+              const e = <usize>c << 2;
+              const v = load<f32>(src + e);
+              if (load<i32>(idx + e) < 0 || v > load<f32>(dst + e)) {
+                store<f32>(dst + e, v);
+                store<i32>(idx + e, base + c);
+              }
+            }
+          }
+        }
+      }
+    }
+  }
+}
+
+/** dx = 0, then dx[argmax[o]] += dy[o] for every output o (overlapping windows add). */
+export function maxPoolBackward(g: usize, dy: usize, argmax: usize, dx: usize): void {
+  const outs = geo(g, G_BATCH) * geo(g, G_OUT_H) * geo(g, G_OUT_W) * geo(g, G_IN_C);
+  memory.fill(dx, 0, <usize>(geo(g, G_BATCH) * geo(g, G_IN_H) * geo(g, G_IN_W) * geo(g, G_IN_C)) << 2);
+  for (let o = 0; o < outs; o++) {
+    const i = load<i32>(argmax + (<usize>o << 2));
+    if (i >= 0) {
+      const at = dx + (<usize>i << 2);
+      store<f32>(at, load<f32>(at) + load<f32>(dy + (<usize>o << 2)));
+    }
+  }
+}
+
+/** `backward` false: out = mean of each window's in-bounds taps. true: dx = 0, dx[tap] += dy[o] / count. */
+function avgPoolPass(g: usize, src: usize, dst: usize, backward: bool): void {
+  const batch = geo(g, G_BATCH), inH = geo(g, G_IN_H), inW = geo(g, G_IN_W), inC = geo(g, G_IN_C);
+  const kh = geo(g, G_KH), kw = geo(g, G_KW), sH = geo(g, G_STRIDE_H), sW = geo(g, G_STRIDE_W);
+  const padTop = geo(g, G_PAD_TOP), padLeft = geo(g, G_PAD_LEFT), outH = geo(g, G_OUT_H), outW = geo(g, G_OUT_W);
+  if (backward) memory.fill(dst, 0, <usize>(batch * inH * inW * inC) << 2);
+  for (let b = 0; b < batch; b++) {
+    for (let oy = 0; oy < outH; oy++) {
+      const y0 = oy * sH - padTop;
+      const rows = min(y0 + kh, inH) - max(y0, 0);
+      for (let ox = 0; ox < outW; ox++) {
+        const x0 = ox * sW - padLeft;
+        const count = rows * (min(x0 + kw, inW) - max(x0, 0));
+        const inv: f32 = 1 / <f32>count;
+        const o = (<usize>(((b * outH + oy) * outW + ox) * inC)) << 2;
+        if (!backward) for (let c = 0; c < inC; c++) store<f32>(dst + o + (<usize>c << 2), 0);
+        for (let iy = max(y0, 0); iy < min(y0 + kh, inH); iy++) {
+          for (let ix = max(x0, 0); ix < min(x0 + kw, inW); ix++) {
+            const t = (<usize>(((b * inH + iy) * inW + ix) * inC)) << 2;
+            for (let c = 0; c < inC; c++) {
+              const e = <usize>c << 2;
+              if (backward) store<f32>(dst + t + e, load<f32>(dst + t + e) + load<f32>(src + o + e) * inv);
+              else store<f32>(dst + o + e, load<f32>(dst + o + e) + load<f32>(src + t + e));
+            }
+          }
+        }
+        if (!backward) {
+          for (let c = 0; c < inC; c++) {
+            const e = o + (<usize>c << 2);
+            store<f32>(dst + e, load<f32>(dst + e) * inv);
+          }
+        }
+      }
+    }
+  }
+}
+
+export function avgPool(g: usize, x: usize, out: usize): void {
+  avgPoolPass(g, x, out, false);
+}
+
+export function avgPoolBackward(g: usize, dy: usize, dx: usize): void {
+  avgPoolPass(g, dy, dx, true);
+}

@@ -1,0 +1,781 @@
+// The WebAssembly SIMD kernels (AssemblyScript, src/wasm/assembly/) behind typed, buffer-level wrappers
+// that mirror the primitive arguments of src/engine/backend/backend.ts with storage = a byte offset into
+// the kernels' memory, so a `wasm` backend is a thin table over `WasmKernels`.
+//
+// Two builds of the same sources (scripts/build-wasm.mjs): plain 128-bit SIMD, and relaxed SIMD (fused
+// multiply-add in the matmul tile, up to 30% faster). The relaxed one is used only where the runtime
+// validates it (Chromium yes; Node 20 only with --experimental-wasm-relaxed-simd). The .wasm files load
+// through Vite's `new URL(..., import.meta.url)` asset handling in the browser and from disk in Node.
+import type { BinaryOp, PrimitiveArgs, ReduceOp, ScalarOp, UnaryOp } from '../engine/backend/backend';
+import type * as FsPromises from 'node:fs/promises';
+import type { Pool2dGeometry } from '../engine/ref/shapes';
+import { WasmArena } from './arena';
+
+/** A buffer in the kernels' memory: its byte offset. */
+export type WasmPtr = number;
+export type WasmSimdLevel = 'relaxed' | 'simd';
+
+type Args<P extends keyof PrimitiveArgs<WasmPtr>> = PrimitiveArgs<WasmPtr>[P];
+/** The optimiser primitives without the webgpu backend's hyper buffer (wasm takes the numbers directly). */
+type OptimArgs<P extends 'sgdUpdate' | 'adamUpdate' | 'rmspropUpdate'> = Omit<Args<P>, 'hyperStorage'>;
+
+const SIMD_URL = new URL('./build/kernels-simd.wasm', import.meta.url);
+const RELAXED_URL = new URL('./build/kernels-relaxed.wasm', import.meta.url);
+
+/** Op codes: the index of each name is the code the AssemblyScript kernels switch on. */
+const UNARY_CODES: { [Op in UnaryOp]: number } = {
+  relu: 0,
+  leaky_relu: 1,
+  sigmoid: 2,
+  tanh: 3,
+  exp: 4,
+  log: 5,
+  neg: 6,
+  abs: 7,
+  sqrt: 8,
+  square: 9,
+};
+const BINARY_CODES: { [Op in BinaryOp]: number } = { add: 0, sub: 1, mul: 2, div: 3, max: 4, min: 5, pow: 6 };
+const SCALAR_CODES: { [Op in ScalarOp]: number } = { add: 0, mul: 1, rsub: 2, pow: 3 };
+const REDUCE_CODES: { [Op in ReduceOp]: number } = { sum: 0, max: 1, mean: 2 };
+const MAX_RANK = 6;
+/**
+ * conv2d's im2col chunk: 2^20 floats (4 MiB) = 3 640 output pixels of a 3x3x32 window, enough rows for the
+ * matmul to run at full speed while staying far below a batch's whole im2col matrix.
+ */
+const CONV_CHUNK_FLOATS = 1 << 20;
+
+/** The module's exports (see src/wasm/assembly/index.ts); bool parameters are passed as 0 / 1. */
+interface KernelExports {
+  heapBase(): number;
+  relaxedSimd(): number;
+  fmaCeiling(iterations: number): number;
+  matmulWorkspaceBytes(): number;
+  matmul(
+    a: number,
+    b: number,
+    out: number,
+    m: number,
+    k: number,
+    n: number,
+    transA: number,
+    transB: number,
+    bias: number,
+    relu: number,
+    work: number,
+  ): void;
+  unary(op: number, x: number, out: number, length: number, alpha: number): void;
+  unaryBackward(op: number, x: number, y: number, dy: number, dx: number, length: number, alpha: number): void;
+  binary(op: number, a: number, b: number, out: number, rank: number, dims: number): void;
+  scalar(op: number, x: number, out: number, length: number, value: number): void;
+  fill(out: number, length: number, value: number): void;
+  copy(src: number, dst: number, length: number): void;
+  dropout(
+    x: number,
+    out: number,
+    mask: number,
+    length: number,
+    threshold: number,
+    scale: number,
+    seed: number,
+    step: number,
+  ): void;
+  reduce(op: number, x: number, out: number, outer: number, size: number, inner: number): void;
+  softmax(x: number, out: number, rows: number, cols: number, log: number): void;
+  softmaxBackward(y: number, dy: number, dx: number, rows: number, cols: number, log: number): void;
+  softmaxCrossEntropy(
+    logits: number,
+    labels: number,
+    rows: number,
+    cols: number,
+    dlogits: number,
+    lossPerRow: number,
+    metrics: number,
+    slot: number,
+  ): void;
+  sgdUpdate(
+    param: number,
+    grad: number,
+    velocity: number,
+    length: number,
+    lr: number,
+    l2: number,
+    l1: number,
+    momentum: number,
+    nesterov: number,
+  ): void;
+  adamUpdate(
+    param: number,
+    grad: number,
+    m: number,
+    v: number,
+    length: number,
+    lr: number,
+    l2: number,
+    l1: number,
+    beta1: number,
+    oneMinusBeta1: number,
+    beta2: number,
+    oneMinusBeta2: number,
+    oneMinusBeta1Power: number,
+    oneMinusBeta2Power: number,
+    eps: number,
+  ): void;
+  rmspropUpdate(
+    param: number,
+    grad: number,
+    meanSquare: number,
+    length: number,
+    lr: number,
+    l2: number,
+    l1: number,
+    rho: number,
+    oneMinusRho: number,
+    eps: number,
+  ): void;
+  conv2d(
+    g: number,
+    x: number,
+    w: number,
+    bias: number,
+    relu: number,
+    y: number,
+    cols: number,
+    colsFloats: number,
+    work: number,
+  ): void;
+  conv2dBackwardFilter(
+    g: number,
+    x: number,
+    dy: number,
+    dw: number,
+    cols: number,
+    colsFloats: number,
+    work: number,
+  ): void;
+  conv2dBackwardInput(
+    g: number,
+    dy: number,
+    w: number,
+    dx: number,
+    cols: number,
+    colsFloats: number,
+    work: number,
+  ): void;
+  maxPool(g: number, x: number, out: number, argmax: number): void;
+  maxPoolBackward(g: number, dy: number, argmax: number, dx: number): void;
+  avgPool(g: number, x: number, out: number): void;
+  avgPoolBackward(g: number, dy: number, dx: number): void;
+  batchNorm(
+    x: number,
+    gamma: number,
+    beta: number,
+    runningMean: number,
+    runningVar: number,
+    out: number,
+    mean: number,
+    invStd: number,
+    rows: number,
+    channels: number,
+    epsilon: number,
+    momentum: number,
+    training: number,
+    scratch: number,
+  ): void;
+  batchNormBackward(
+    x: number,
+    dy: number,
+    gamma: number,
+    mean: number,
+    invStd: number,
+    dx: number,
+    dGamma: number,
+    dBeta: number,
+    rows: number,
+    channels: number,
+    training: number,
+    scratch: number,
+  ): void;
+}
+
+/** A 59-byte module whose one function uses f32x4.relaxed_madd: validates only where relaxed SIMD exists. */
+const RELAXED_PROBE = (() => {
+  const zeros = [0xfd, 0x0c, ...new Array<number>(16).fill(0)]; // v128.const 0
+  const body = [0x00, ...zeros, ...zeros, ...zeros, 0xfd, 0x85, 0x02, 0x0b]; // f32x4.relaxed_madd; end
+  const header = [0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00];
+  const types = [0x01, 0x05, 0x01, 0x60, 0x00, 0x01, 0x7b]; // () -> v128
+  const functions = [0x03, 0x02, 0x01, 0x00];
+  const code = [0x0a, body.length + 2, 0x01, body.length, ...body];
+  return new Uint8Array([...header, ...types, ...functions, ...code]);
+})();
+
+/** True when this runtime accepts relaxed SIMD (checked by validating a tiny module, never assumed). */
+export function supportsRelaxedSimd(): boolean {
+  return typeof WebAssembly === 'object' && WebAssembly.validate(RELAXED_PROBE);
+}
+
+async function readBytes(url: URL): Promise<ArrayBuffer> {
+  if (url.protocol === 'file:') {
+    // Node (tests, benchmarks): read from disk. The specifier is a variable so bundlers leave it alone.
+    const fsModule = 'node:fs/promises';
+    const { readFile } = (await import(/* @vite-ignore */ fsModule)) as typeof FsPromises;
+    try {
+      const bytes = await readFile(url);
+      return bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer;
+    } catch (error) {
+      throw new Error(
+        `wasm kernels: cannot read ${url.pathname} (${(error as Error).message}); run \`npm run build:wasm\``,
+        { cause: error },
+      );
+    }
+  }
+  const response = await fetch(url);
+  if (!response.ok) throw new Error(`wasm kernels: fetching ${url.href} failed with HTTP ${response.status}`);
+  return response.arrayBuffer();
+}
+
+const compiled = new Map<WasmSimdLevel, Promise<WebAssembly.Module>>();
+
+function compile(level: WasmSimdLevel): Promise<WebAssembly.Module> {
+  let module = compiled.get(level);
+  if (!module) {
+    module = readBytes(level === 'relaxed' ? RELAXED_URL : SIMD_URL).then((bytes) => {
+      if (!WebAssembly.validate(bytes)) {
+        throw new Error(`wasm kernels: this runtime rejects the ${level} build (no WebAssembly SIMD?)`);
+      }
+      return WebAssembly.compile(bytes);
+    });
+    module.catch(() => compiled.delete(level));
+    compiled.set(level, module);
+  }
+  return module;
+}
+
+export interface WasmKernelOptions {
+  /** 'auto' (default): relaxed SIMD where the runtime validates it, else plain SIMD. */
+  simd?: 'auto' | WasmSimdLevel;
+  /** Upper bound of the kernels' memory; default 2048 MiB (the most 32-bit offsets address here). */
+  maximumMemoryMiB?: number;
+}
+
+/** Loads (once per process) and instantiates the kernels with a fresh memory and arena. */
+export async function loadWasmKernels(options: WasmKernelOptions = {}): Promise<WasmKernels> {
+  const wanted = options.simd ?? 'auto';
+  const relaxedOk = supportsRelaxedSimd();
+  if (wanted === 'relaxed' && !relaxedOk) {
+    throw new Error('wasm kernels: relaxed SIMD requested but this runtime does not validate it');
+  }
+  const level: WasmSimdLevel = wanted === 'simd' || !relaxedOk ? 'simd' : 'relaxed';
+  const maximumMiB = options.maximumMemoryMiB ?? 2048;
+  if (!(maximumMiB >= 8 && maximumMiB <= 2048)) {
+    throw new RangeError(`wasm kernels: maximumMemoryMiB must be within [8, 2048], got ${maximumMiB}`);
+  }
+  const module = await compile(level);
+  const memory = new WebAssembly.Memory({ initial: 64, maximum: maximumMiB * 16 });
+  const instance = await WebAssembly.instantiate(module, {
+    env: {
+      memory,
+      abort(_message: number, _file: number, line: number, column: number) {
+        throw new Error(`wasm kernels aborted at line ${line}:${column}`);
+      },
+    },
+  });
+  return new WasmKernels(instance.exports as unknown as KernelExports, memory, level, maximumMiB * 2 ** 20);
+}
+
+function checkCount(op: string, what: string, value: number): void {
+  if (!Number.isInteger(value) || value < 0 || value > 0x7fffffff) {
+    throw new RangeError(`wasm ${op}: ${what} must be a non-negative integer, got ${value}`);
+  }
+}
+
+/**
+ * The kernels with their memory and allocator. Every method takes byte offsets from `alloc` and element
+ * counts; results are written in place before the method returns.
+ */
+export class WasmKernels {
+  readonly arena: WasmArena;
+  private readonly workspace: WasmPtr;
+  /** 3 * MAX_RANK i32s: the binary kernel's shape and strides; also conv2d's 13 geometry fields. */
+  private readonly dims: WasmPtr;
+  /** conv2d's im2col chunk buffer, allocated on first use and grown for larger filters. */
+  private cols: WasmPtr | null = null;
+  private colsFloats = 0;
+  /** batchNorm's per-channel f64 sums. */
+  private scratch: WasmPtr | null = null;
+  private scratchChannels = 0;
+
+  constructor(
+    private readonly ex: KernelExports,
+    readonly memory: WebAssembly.Memory,
+    /** Which build runs: 'relaxed' (fused multiply-add) or plain 'simd'. */
+    readonly simd: WasmSimdLevel,
+    maximumBytes: number,
+  ) {
+    this.arena = new WasmArena(memory, ex.heapBase(), maximumBytes);
+    this.workspace = this.arena.alloc(ex.matmulWorkspaceBytes(), 'matmul packing workspace');
+    this.dims = this.arena.alloc(3 * MAX_RANK * 4, 'binary shape block');
+  }
+
+  /** Storage for `length` 4-byte elements (f32 or i32). */
+  alloc(length: number, what: string): WasmPtr {
+    checkCount('alloc', `element count of ${what}`, length);
+    return this.arena.alloc(length * 4, what);
+  }
+
+  free(ptr: WasmPtr): void {
+    this.arena.free(ptr);
+  }
+
+  write(ptr: WasmPtr, data: Float32Array | Int32Array): void {
+    this.checkSpan('write', 'destination', ptr, data.length);
+    new Uint8Array(this.memory.buffer, ptr, data.byteLength).set(
+      new Uint8Array(data.buffer, data.byteOffset, data.byteLength),
+    );
+  }
+
+  /** A copy of `length` f32s at `ptr`. */
+  readF32(ptr: WasmPtr, length: number): Float32Array {
+    this.checkSpan('read', 'source', ptr, length);
+    return this.arena.f32(ptr, length).slice();
+  }
+
+  /** A copy of `length` i32s at `ptr`. */
+  readI32(ptr: WasmPtr, length: number): Int32Array {
+    this.checkSpan('read', 'source', ptr, length);
+    return this.arena.i32(ptr, length).slice();
+  }
+
+  /** out[m,n] = act(op(A) @ op(B) + bias); see PrimitiveArgs.matmul. `out` must not overlap a or b. */
+  matmul({ a, b, out, m, k, n, transA, transB, bias, activation }: Args<'matmul'>): void {
+    const shape = `m=${m} k=${k} n=${n}`;
+    for (const [what, v] of [
+      ['m', m],
+      ['k', k],
+      ['n', n],
+    ] as const) {
+      if (!Number.isInteger(v) || v < 1) throw new RangeError(`wasm matmul (${shape}): ${what} must be >= 1`);
+    }
+    this.checkSpan('matmul', `a [${transA ? `${k},${m}` : `${m},${k}`}]`, a, m * k);
+    this.checkSpan('matmul', `b [${transB ? `${n},${k}` : `${k},${n}`}]`, b, k * n);
+    this.checkSpan('matmul', `out [${m},${n}]`, out, m * n);
+    if (bias !== undefined) this.checkSpan('matmul', `bias [${n}]`, bias, n);
+    if (overlaps(out, m * n, a, m * k) || overlaps(out, m * n, b, k * n)) {
+      throw new Error(`wasm matmul (${shape}): out overlaps an input`);
+    }
+    this.ex.matmul(a, b, out, m, k, n, +transA, +transB, bias ?? 0, +(activation === 'relu'), this.workspace);
+  }
+
+  /** out = f(x). */
+  unary({ op, x, out, length, alpha }: Args<'unary'>): void {
+    this.checkSpan(`unary ${op}`, 'x', x, length);
+    this.checkSpan(`unary ${op}`, 'out', out, length);
+    this.ex.unary(UNARY_CODES[op], x, out, length, alpha);
+  }
+
+  /** dx = dy * f'(x), y = f(x). */
+  unaryBackward({ op, x, y, dy, dx, length, alpha }: Args<'unaryBackward'>): void {
+    for (const [what, ptr] of [
+      ['x', x],
+      ['y', y],
+      ['dy', dy],
+      ['dx', dx],
+    ] as const) {
+      this.checkSpan(`unaryBackward ${op}`, what, ptr, length);
+    }
+    this.ex.unaryBackward(UNARY_CODES[op], x, y, dy, dx, length, alpha);
+  }
+
+  /** out[i] = a[.] op b[.] over `shape` (rank <= 6) with element strides (0 on broadcast axes). */
+  binary({ op, a, b, out, shape, aStrides, bStrides }: Args<'binary'>): void {
+    const name = `binary ${op} [${shape.join(',')}]`;
+    if (shape.length > MAX_RANK || aStrides.length !== shape.length || bStrides.length !== shape.length) {
+      throw new RangeError(
+        `wasm ${name}: rank must be <= ${MAX_RANK} with one stride per axis, got strides ` +
+          `[${aStrides.join(',')}] and [${bStrides.join(',')}]`,
+      );
+    }
+    shape.forEach((s, d) => checkCount(name, `shape[${d}]`, s));
+    const total = shape.reduce((x, y) => x * y, 1);
+    if (total === 0) return;
+    const span = (strides: number[]) => 1 + shape.reduce((acc, s, d) => acc + (s - 1) * strides[d], 0);
+    this.checkSpan(name, 'a', a, span(aStrides));
+    this.checkSpan(name, 'b', b, span(bStrides));
+    this.checkSpan(name, 'out', out, total);
+    const merged = mergeAxes(shape, aStrides, bStrides);
+    const rank = merged.shape.length;
+    const dims = this.arena.i32(this.dims, 3 * rank);
+    dims.set(merged.shape, 0);
+    dims.set(merged.aStrides, rank);
+    dims.set(merged.bStrides, 2 * rank);
+    this.ex.binary(BINARY_CODES[op], a, b, out, rank, this.dims);
+  }
+
+  /** out = x op value (rsub: value - x). */
+  scalar({ op, x, out, length, value }: Args<'scalar'>): void {
+    this.checkSpan(`scalar ${op}`, 'x', x, length);
+    this.checkSpan(`scalar ${op}`, 'out', out, length);
+    this.ex.scalar(SCALAR_CODES[op], x, out, length, value);
+  }
+
+  /** Reduces the middle axis of x [outer, size, inner] into out [outer, inner]. */
+  reduce({ op, x, out, outer, size, inner }: Args<'reduce'>): void {
+    const name = `reduce ${op} [${outer},${size},${inner}]`;
+    checkCount(name, 'outer', outer);
+    checkCount(name, 'inner', inner);
+    if (!Number.isInteger(size) || size < 1) throw new RangeError(`wasm ${name}: size must be >= 1`);
+    this.checkSpan(name, 'x', x, outer * size * inner);
+    this.checkSpan(name, 'out', out, outer * inner);
+    this.ex.reduce(REDUCE_CODES[op], x, out, outer, size, inner);
+  }
+
+  softmax({ x, out, rows, cols, log }: Args<'softmax'>): void {
+    const name = `softmax [${rows},${cols}]`;
+    this.checkSpan(name, 'x', x, rows * cols);
+    this.checkSpan(name, 'out', out, rows * cols);
+    this.ex.softmax(x, out, rows, cols, +log);
+  }
+
+  softmaxBackward({ y, dy, dx, rows, cols, log }: Args<'softmaxBackward'>): void {
+    const name = `softmaxBackward [${rows},${cols}]`;
+    for (const [what, ptr] of [
+      ['y', y],
+      ['dy', dy],
+      ['dx', dx],
+    ] as const)
+      this.checkSpan(name, what, ptr, rows * cols);
+    this.ex.softmaxBackward(y, dy, dx, rows, cols, +log);
+  }
+
+  /** Fused softmax cross-entropy; labels are i32; metrics (optional) accumulate [loss sum, correct] at slot. */
+  softmaxCrossEntropy(args: Args<'softmaxCrossEntropy'>): void {
+    const { logits, labels, rows, cols, dlogits, lossPerRow, metrics, metricsSlot } = args;
+    const name = `softmaxCrossEntropy [${rows},${cols}]`;
+    if (!(rows >= 1 && cols >= 1)) throw new RangeError(`wasm ${name}: rows and cols must be >= 1`);
+    this.checkSpan(name, 'logits', logits, rows * cols);
+    this.checkSpan(name, 'dlogits', dlogits, rows * cols);
+    this.checkSpan(name, 'labels', labels, rows);
+    this.checkSpan(name, 'lossPerRow', lossPerRow, rows);
+    if (metrics !== undefined) this.checkSpan(name, 'metrics', metrics, 2 * metricsSlot + 2);
+    this.ex.softmaxCrossEntropy(logits, labels, rows, cols, dlogits, lossPerRow, metrics ?? 0, metricsSlot);
+  }
+
+  sgdUpdate({ param, grad, velocity, length, hyper }: OptimArgs<'sgdUpdate'>): void {
+    this.checkSpan('sgdUpdate', 'param', param, length);
+    this.checkSpan('sgdUpdate', 'grad', grad, length);
+    if (velocity !== undefined) this.checkSpan('sgdUpdate', 'velocity', velocity, length);
+    const { lr, l2, l1, momentum, nesterov } = hyper;
+    this.ex.sgdUpdate(param, grad, velocity ?? 0, length, lr, l2, l1, momentum, +nesterov);
+  }
+
+  adamUpdate({ param, grad, m, v, length, hyper }: OptimArgs<'adamUpdate'>): void {
+    for (const [what, ptr] of [
+      ['param', param],
+      ['grad', grad],
+      ['m', m],
+      ['v', v],
+    ] as const) {
+      this.checkSpan('adamUpdate', what, ptr, length);
+    }
+    const { lr, l2, l1, beta1, beta2, beta1Power, beta2Power, eps } = hyper;
+    // Complements in f64 here: in f32 inside the kernel, 1 - f32(0.999) is 1.3e-5 off (relative).
+    this.ex.adamUpdate(
+      param,
+      grad,
+      m,
+      v,
+      length,
+      lr,
+      l2,
+      l1,
+      beta1,
+      1 - beta1,
+      beta2,
+      1 - beta2,
+      1 - beta1Power,
+      1 - beta2Power,
+      eps,
+    );
+  }
+
+  rmspropUpdate({ param, grad, meanSquare, length, hyper }: OptimArgs<'rmspropUpdate'>): void {
+    for (const [what, ptr] of [
+      ['param', param],
+      ['grad', grad],
+      ['meanSquare', meanSquare],
+    ] as const) {
+      this.checkSpan('rmspropUpdate', what, ptr, length);
+    }
+    const { lr, l2, l1, rho, eps } = hyper;
+    this.ex.rmspropUpdate(param, grad, meanSquare, length, lr, l2, l1, rho, 1 - rho, eps);
+  }
+
+  /** Inverted dropout: the same keep decisions as the cpu and webgpu backends (hash of seed, step, index). */
+  dropout({ x, out, mask, length, rate, seed, step }: Args<'dropout'>): void {
+    if (!(rate >= 0 && rate < 1)) throw new RangeError(`wasm dropout: rate must be in [0, 1), got ${rate}`);
+    for (const [what, ptr] of [
+      ['x', x],
+      ['out', out],
+      ['mask', mask],
+    ] as const)
+      this.checkSpan('dropout', what, ptr, length);
+    // The u32 threshold below which an element drops, as in src/engine/backend/cpu/dropout-hash.ts.
+    const threshold = Math.min(2 ** 32 - 1, Math.round(rate * 2 ** 32));
+    this.ex.dropout(x, out, mask, length, threshold >>> 0, 1 / (1 - rate), seed >>> 0, step >>> 0);
+  }
+
+  fill({ out, length, value }: Args<'fill'>): void {
+    this.checkSpan('fill', 'out', out, length);
+    this.ex.fill(out, length, value);
+  }
+
+  copy({ src, dst, length }: Args<'copy'>): void {
+    this.checkSpan('copy', 'src', src, length);
+    this.checkSpan('copy', 'dst', dst, length);
+    this.ex.copy(src, dst, length);
+  }
+
+  /** out [batch, outH, outW, outC] = act(conv2d(x NHWC, filter [kh, kw, inC, outC] HWIO) + bias). */
+  conv2d({ x, filter, bias, out, geometry: g, activation }: Args<'conv2d'>): void {
+    const name = this.windowSetup('conv2d', g, g.outC);
+    this.checkSpan(name, 'x', x, g.batch * g.inH * g.inW * g.inC);
+    this.checkSpan(name, 'filter', filter, g.kh * g.kw * g.inC * g.outC);
+    if (bias !== undefined) this.checkSpan(name, 'bias', bias, g.outC);
+    this.checkSpan(name, 'out', out, g.batch * g.outH * g.outW * g.outC);
+    const cols = this.im2colBuffer(g.kh * g.kw * g.inC);
+    const relu = +(activation === 'relu');
+    this.ex.conv2d(this.dims, x, filter, bias ?? 0, relu, out, cols, this.colsFloats, this.workspace);
+  }
+
+  /** dFilter [kh, kw, inC, outC] = sum over pixels of x-patch^T dy (overwrites dFilter). */
+  conv2dBackwardFilter({ x, dy, dFilter, geometry: g }: Args<'conv2dBackwardFilter'>): void {
+    const name = this.windowSetup('conv2dBackwardFilter', g, g.outC);
+    this.checkSpan(name, 'x', x, g.batch * g.inH * g.inW * g.inC);
+    this.checkSpan(name, 'dy', dy, g.batch * g.outH * g.outW * g.outC);
+    this.checkSpan(name, 'dFilter', dFilter, g.kh * g.kw * g.inC * g.outC);
+    const cols = this.im2colBuffer(g.kh * g.kw * g.inC);
+    this.ex.conv2dBackwardFilter(this.dims, x, dy, dFilter, cols, this.colsFloats, this.workspace);
+  }
+
+  /** dx [batch, inH, inW, inC] = the adjoint of conv2d applied to dy (overwrites dx). */
+  conv2dBackwardInput({ dy, filter, dx, geometry: g }: Args<'conv2dBackwardInput'>): void {
+    const name = this.windowSetup('conv2dBackwardInput', g, g.outC);
+    this.checkSpan(name, 'dy', dy, g.batch * g.outH * g.outW * g.outC);
+    this.checkSpan(name, 'filter', filter, g.kh * g.kw * g.inC * g.outC);
+    this.checkSpan(name, 'dx', dx, g.batch * g.inH * g.inW * g.inC);
+    const cols = this.im2colBuffer(g.kh * g.kw * g.inC);
+    this.ex.conv2dBackwardInput(this.dims, dy, filter, dx, cols, this.colsFloats, this.workspace);
+  }
+
+  /** out = max over each window's in-bounds taps; argmax (i32) = flat index into x of the first maximum. */
+  maxPool({ x, out, argmax, geometry: g }: Args<'maxPool'>): void {
+    const name = this.windowSetup('maxPool', g, g.inC);
+    this.checkSpan(name, 'x', x, g.batch * g.inH * g.inW * g.inC);
+    this.checkSpan(name, 'out', out, g.batch * g.outH * g.outW * g.inC);
+    this.checkSpan(name, 'argmax', argmax, g.batch * g.outH * g.outW * g.inC);
+    this.ex.maxPool(this.dims, x, out, argmax);
+  }
+
+  /** dx = 0; dx[argmax[o]] += dy[o]. */
+  maxPoolBackward({ dy, argmax, dx, geometry: g }: Args<'maxPoolBackward'>): void {
+    const name = this.windowSetup('maxPoolBackward', g, g.inC);
+    this.checkSpan(name, 'dy', dy, g.batch * g.outH * g.outW * g.inC);
+    this.checkSpan(name, 'argmax', argmax, g.batch * g.outH * g.outW * g.inC);
+    this.checkSpan(name, 'dx', dx, g.batch * g.inH * g.inW * g.inC);
+    this.ex.maxPoolBackward(this.dims, dy, argmax, dx);
+  }
+
+  /** out = mean of each window's in-bounds taps. */
+  avgPool({ x, out, geometry: g }: Args<'avgPool'>): void {
+    const name = this.windowSetup('avgPool', g, g.inC);
+    this.checkSpan(name, 'x', x, g.batch * g.inH * g.inW * g.inC);
+    this.checkSpan(name, 'out', out, g.batch * g.outH * g.outW * g.inC);
+    this.ex.avgPool(this.dims, x, out);
+  }
+
+  /** dx = 0; each in-bounds tap of window o gets dy[o] / (its window's tap count). */
+  avgPoolBackward({ dy, dx, geometry: g }: Args<'avgPoolBackward'>): void {
+    const name = this.windowSetup('avgPoolBackward', g, g.inC);
+    this.checkSpan(name, 'dy', dy, g.batch * g.outH * g.outW * g.inC);
+    this.checkSpan(name, 'dx', dx, g.batch * g.inH * g.inW * g.inC);
+    this.ex.avgPoolBackward(this.dims, dy, dx);
+  }
+
+  /** Batch norm over x [rows, channels]; see PrimitiveArgs.batchNorm (running averages updated in place). */
+  batchNorm(a: Args<'batchNorm'>): void {
+    const { rows, channels } = a;
+    const name = `batchNorm [${rows},${channels}]`;
+    this.checkSpan(name, 'x', a.x, rows * channels);
+    this.checkSpan(name, 'out', a.out, rows * channels);
+    const perChannel = [
+      ['gamma', a.gamma],
+      ['beta', a.beta],
+      ['runningMean', a.runningMean],
+      ['runningVar', a.runningVar],
+      ['mean', a.mean],
+      ['invStd', a.invStd],
+    ] as const;
+    for (const [what, ptr] of perChannel) this.checkSpan(name, what, ptr, channels);
+    this.ex.batchNorm(
+      a.x,
+      a.gamma,
+      a.beta,
+      a.runningMean,
+      a.runningVar,
+      a.out,
+      a.mean,
+      a.invStd,
+      rows,
+      channels,
+      a.epsilon,
+      a.momentum,
+      +a.training,
+      this.channelScratch(channels),
+    );
+  }
+
+  /** dx, dGamma, dBeta of batchNorm from dy and the statistics the forward pass used. */
+  batchNormBackward(a: Args<'batchNormBackward'>): void {
+    const { rows, channels } = a;
+    const name = `batchNormBackward [${rows},${channels}]`;
+    for (const [what, ptr] of [
+      ['x', a.x],
+      ['dy', a.dy],
+      ['dx', a.dx],
+    ] as const)
+      this.checkSpan(name, what, ptr, rows * channels);
+    const perChannel = [
+      ['gamma', a.gamma],
+      ['mean', a.mean],
+      ['invStd', a.invStd],
+      ['dGamma', a.dGamma],
+      ['dBeta', a.dBeta],
+    ] as const;
+    for (const [what, ptr] of perChannel) this.checkSpan(name, what, ptr, channels);
+    this.ex.batchNormBackward(
+      a.x,
+      a.dy,
+      a.gamma,
+      a.mean,
+      a.invStd,
+      a.dx,
+      a.dGamma,
+      a.dBeta,
+      rows,
+      channels,
+      +a.training,
+      this.channelScratch(channels),
+    );
+  }
+
+  /** One core's register-only FMA loop: iterations * 96 flops (12 chains of f32x4 multiply-add). */
+  fmaCeiling(iterations: number): number {
+    return this.ex.fmaCeiling(iterations);
+  }
+
+  /**
+   * Checks a convolution or pooling geometry and writes it to the parameter block (13 i32s; pooling passes
+   * its channel count as outC). Returns the op's name with its shapes, for error messages.
+   */
+  private windowSetup(op: string, g: Pool2dGeometry, outC: number): string {
+    const name = `${op} x [${g.batch},${g.inH},${g.inW},${g.inC}] window ${g.kh}x${g.kw}`;
+    const fields = [
+      g.batch,
+      g.inH,
+      g.inW,
+      g.inC,
+      outC,
+      g.kh,
+      g.kw,
+      g.strideH,
+      g.strideW,
+      g.padTop,
+      g.padLeft,
+      g.outH,
+      g.outW,
+    ];
+    const positive = [0, 1, 2, 3, 4, 5, 6, 7, 8, 11, 12];
+    fields.forEach((v, i) => {
+      if (!Number.isInteger(v) || v < (positive.includes(i) ? 1 : 0)) {
+        throw new RangeError(`wasm ${name}: bad geometry ${JSON.stringify({ ...g, outC })}`);
+      }
+    });
+    if (
+      (g.outH - 1) * g.strideH + g.kh > g.inH + g.padTop + g.padBottom ||
+      (g.outW - 1) * g.strideW + g.kw > g.inW + g.padLeft + g.padRight
+    ) {
+      throw new RangeError(`wasm ${name}: output ${g.outH}x${g.outW} needs windows beyond the padded input`);
+    }
+    this.arena.i32(this.dims, fields.length).set(fields);
+    return name;
+  }
+
+  /** The im2col chunk buffer, at least CONV_CHUNK_FLOATS and one window row of `kSize` floats. */
+  private im2colBuffer(kSize: number): WasmPtr {
+    const wanted = Math.max(CONV_CHUNK_FLOATS, kSize);
+    if (this.cols === null || this.colsFloats < wanted) {
+      if (this.cols !== null) this.arena.free(this.cols);
+      this.cols = null;
+      this.cols = this.arena.alloc(wanted * 4, 'conv2d im2col chunk');
+      this.colsFloats = wanted;
+    }
+    return this.cols;
+  }
+
+  /** 2 * channels f64 of scratch for batch norm's per-channel sums. */
+  private channelScratch(channels: number): WasmPtr {
+    if (this.scratch === null || this.scratchChannels < channels) {
+      if (this.scratch !== null) this.arena.free(this.scratch);
+      this.scratch = null;
+      this.scratch = this.arena.alloc(16 * channels, 'batchNorm channel sums');
+      this.scratchChannels = channels;
+    }
+    return this.scratch;
+  }
+
+  /** Throws naming the op and operand unless `length` elements at `ptr` lie inside one allocation. */
+  private checkSpan(op: string, what: string, ptr: WasmPtr, length: number): void {
+    checkCount(op, `length of ${what}`, length);
+    const size = this.arena.sizeOf(ptr);
+    if (size === undefined) {
+      throw new Error(`wasm ${op}: ${what} (${ptr}) is not a live allocation of these kernels`);
+    }
+    if (length * 4 > size) {
+      throw new RangeError(`wasm ${op}: ${what} needs ${length} elements but its buffer holds ${size / 4}`);
+    }
+  }
+}
+
+function overlaps(p: number, lengthP: number, q: number, lengthQ: number): boolean {
+  return p < q + 4 * lengthQ && q < p + 4 * lengthP;
+}
+
+/**
+ * Drops size-1 axes and merges neighbours that are contiguous in the output and in both inputs, so the
+ * kernel's innermost loop is as long as possible ([128, 500] + [500] stays 2-D; [128, 500] + [128, 500]
+ * becomes one axis of 64 000).
+ */
+export function mergeAxes(
+  shape: readonly number[],
+  aStrides: readonly number[],
+  bStrides: readonly number[],
+): { shape: number[]; aStrides: number[]; bStrides: number[] } {
+  const s: number[] = [];
+  const as: number[] = [];
+  const bs: number[] = [];
+  shape.forEach((size, d) => {
+    if (size === 1) return;
+    const last = s.length - 1;
+    if (last >= 0 && as[last] === aStrides[d] * size && bs[last] === bStrides[d] * size) {
+      s[last] *= size;
+      as[last] = aStrides[d];
+      bs[last] = bStrides[d];
+    } else {
+      s.push(size);
+      as.push(aStrides[d]);
+      bs.push(bStrides[d]);
+    }
+  });
+  if (s.length === 0) return { shape: [1], aStrides: [0], bStrides: [0] };
+  return { shape: s, aStrides: as, bStrides: bs };
+}
