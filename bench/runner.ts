@@ -1,0 +1,187 @@
+// The benchmark runner behind `npm run bench` (started by bench/bench.mjs):
+//   browser (default): builds bench/index.html with bench/vite.config.ts into bench/dist, serves it on
+//     localhost with the cross-origin isolation headers, opens it in headless Chromium with WebGPU and
+//     waits for the page's single run of every measurement;
+//   --node: runs our engines' part in this process on Dawn (bench/node.ts).
+// Then prints the table, writes bench/results/latest.json (latest-node.json for --node) and replaces the
+// matching section of docs/benchmarks.md.
+// Options: --full (no time caps on training cells), --no-build (reuse bench/dist), --headed,
+// --only ours,tfjs-wasm,jax (measure only engines whose id starts with one of these; for debugging).
+// Environment: CHROMIUM_PATH (default /usr/bin/chromium), BENCH_PORT (default 4190),
+// BENCH_WEBGPU_ADAPTER=default (let Chromium pick a hardware adapter instead of SwiftShader).
+import { createServer, type Server } from 'node:http';
+import { readFile, writeFile, mkdir, stat } from 'node:fs/promises';
+import { execFileSync } from 'node:child_process';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { build } from 'vite';
+import type { BenchResults, Measured } from './suite/report';
+import { buildResults, environmentText, markdown } from './suite/report';
+
+const BENCH_DIR = path.dirname(fileURLToPath(import.meta.url));
+const ROOT = path.dirname(BENCH_DIR);
+const DIST = path.join(BENCH_DIR, 'dist');
+const PAGE_TIMEOUT_MS = 20 * 60_000;
+
+const MIME: Record<string, string> = {
+  '.html': 'text/html; charset=utf-8',
+  '.js': 'text/javascript; charset=utf-8',
+  '.mjs': 'text/javascript; charset=utf-8',
+  '.css': 'text/css; charset=utf-8',
+  '.wasm': 'application/wasm',
+  '.json': 'application/json',
+  '.map': 'application/json',
+};
+
+/** A static server for bench/dist with COOP/COEP (SharedArrayBuffer for the wasm engines' threads). */
+async function serve(port: number): Promise<Server> {
+  const server = createServer((req, res) => {
+    void (async () => {
+      const url = new URL(req.url ?? '/', 'http://localhost');
+      const rel = decodeURIComponent(url.pathname === '/' ? '/index.html' : url.pathname);
+      const file = path.join(DIST, path.normalize(rel));
+      const headers = {
+        'Cross-Origin-Opener-Policy': 'same-origin',
+        'Cross-Origin-Embedder-Policy': 'require-corp',
+        'Cache-Control': 'no-store',
+      };
+      if (!file.startsWith(DIST)) {
+        res.writeHead(403, headers).end();
+        return;
+      }
+      try {
+        const body = await readFile(file);
+        res.writeHead(200, { ...headers, 'Content-Type': MIME[path.extname(file)] ?? 'application/octet-stream' });
+        res.end(body);
+      } catch {
+        res.writeHead(404, headers).end('not found');
+      }
+    })();
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', (e) =>
+      reject(new Error(`bench: cannot listen on port ${port} (${(e as Error).message}); set BENCH_PORT`)),
+    );
+    server.listen(port, '127.0.0.1', resolve);
+  });
+  return server;
+}
+
+async function runInBrowser(
+  full: boolean,
+  rebuild: boolean,
+  headed: boolean,
+  only: string | null,
+): Promise<{ measured: Measured; chromium: string }> {
+  if (rebuild || !(await stat(path.join(DIST, 'index.html')).catch(() => null))) {
+    console.log('[bench] building the bench page (bench/vite.config.ts -> bench/dist)');
+    await build({ configFile: path.join(BENCH_DIR, 'vite.config.ts'), logLevel: 'warn' });
+  }
+  const port = Number(process.env.BENCH_PORT ?? 4190);
+  const server = await serve(port);
+  const { chromium } = await import('playwright-core');
+  const executablePath = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+  const adapterArgs = process.env.BENCH_WEBGPU_ADAPTER === 'default' ? [] : ['--use-webgpu-adapter=swiftshader'];
+  const browser = await chromium.launch({
+    executablePath,
+    headless: !headed,
+    args: [
+      '--enable-unsafe-webgpu',
+      '--enable-features=Vulkan',
+      ...adapterArgs,
+      '--no-sandbox',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+      '--disable-quic',
+      '--no-first-run',
+    ],
+  });
+  try {
+    const page = await browser.newPage();
+    page.on('console', (msg) => {
+      const text = msg.text();
+      if (text.startsWith('[bench]')) console.log(text);
+      else if (msg.type() === 'error') console.log(`[page error] ${text.slice(0, 300)}`);
+    });
+    page.on('pageerror', (e) => console.log(`[page exception] ${e.message.slice(0, 300)}`));
+    const query = new URLSearchParams();
+    if (full) query.set('full', '1');
+    if (only) query.set('only', only);
+    await page.goto(`http://localhost:${port}/?${query}`);
+    await page.waitForFunction(() => window.__bench?.done === true, null, { timeout: PAGE_TIMEOUT_MS, polling: 1000 });
+    const state = await page.evaluate(() => window.__bench);
+    if (state.error || !state.result) throw new Error(`the bench page failed: ${state.error ?? 'no result'}`);
+    return { measured: state.result, chromium: `Chromium ${browser.version()}` };
+  } finally {
+    await browser.close();
+    await new Promise((resolve) => server.close(resolve));
+  }
+}
+
+function cpuModel(): string {
+  const model = os.cpus()[0]?.model;
+  if (model) return model.trim();
+  try {
+    return execFileSync('lscpu', { encoding: 'utf8' }).match(/Model name:\s*(.*)/)?.[1] ?? 'unknown';
+  } catch {
+    return 'unknown';
+  }
+}
+
+/** Replaces the text between `<!-- bench:NAME:start -->` and `<!-- bench:NAME:end -->` in docs/benchmarks.md. */
+async function updateDocs(section: string, body: string): Promise<void> {
+  const file = path.join(ROOT, 'docs', 'benchmarks.md');
+  const start = `<!-- bench:${section}:start -->`;
+  const end = `<!-- bench:${section}:end -->`;
+  let text = await readFile(file, 'utf8').catch(() => '# Benchmarks\n');
+  const block = `${start}\n\n${body}\n\n${end}`;
+  const i = text.indexOf(start);
+  const j = text.indexOf(end);
+  text = i >= 0 && j > i ? text.slice(0, i) + block + text.slice(j + end.length) : `${text.trimEnd()}\n\n${block}\n`;
+  await writeFile(file, text);
+}
+
+export async function main(args: string[]): Promise<number> {
+  const node = args.includes('--node');
+  const full = args.includes('--full');
+  const started = new Date();
+  let measured: Measured;
+  let chromium: string | null = null;
+  if (node) {
+    console.log('[bench] our engines in Node on Dawn');
+    const { measureInNode } = await import('./node');
+    measured = await measureInNode(full);
+  } else {
+    const onlyAt = args.indexOf('--only');
+    const only = onlyAt >= 0 ? (args[onlyAt + 1] ?? null) : null;
+    const got = await runInBrowser(full, !args.includes('--no-build'), args.includes('--headed'), only);
+    measured = got.measured;
+    chromium = got.chromium;
+  }
+  const results: BenchResults = buildResults(measured, {
+    date: started.toISOString(),
+    command: `npm run bench${args.length ? ` -- ${args.join(' ')}` : ''}`,
+    machine: {
+      nproc: os.availableParallelism(),
+      cpuModel: cpuModel(),
+      memoryGiB: Math.round(os.totalmem() / 2 ** 30),
+      chromium,
+      node: process.version,
+    },
+  });
+  const table = markdown(results);
+  const env = environmentText(results);
+  console.log(`\n${env}\n\n${table}\n`);
+  if (args.includes('--only')) {
+    console.log('[bench] --only: partial run, bench/results and docs/benchmarks.md left as they were');
+    return 0;
+  }
+  await mkdir(path.join(BENCH_DIR, 'results'), { recursive: true });
+  const jsonFile = path.join(BENCH_DIR, 'results', node ? 'latest-node.json' : 'latest.json');
+  await writeFile(jsonFile, JSON.stringify(results, null, 2) + '\n');
+  await updateDocs(node ? 'node' : 'browser', `${env}\n\n${table}`);
+  console.log(`[bench] wrote ${path.relative(ROOT, jsonFile)} and docs/benchmarks.md`);
+  return 0;
+}
