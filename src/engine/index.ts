@@ -11,6 +11,7 @@ export type {
 export { PRIMITIVES } from './backend/backend';
 export { cpuBackend, type CpuBackendOptions } from './backend/cpu/cpu';
 export { WebGpuBackend, webgpuBackend, type WebGpuBackendOptions } from './backend/webgpu/webgpu';
+export { WasmBackend, wasmBackend, type WasmBackendOptions } from './backend/wasm/wasm';
 export {
   Tensor,
   TensorReleasedError,
@@ -32,6 +33,7 @@ export { Flatten } from './nn/flatten';
 export { Conv2D, type Conv2DOptions } from './nn/conv2d';
 export { MaxPool2D, AvgPool2D, GlobalAvgPool, type Pool2DOptions } from './nn/pool';
 export { BatchNorm, type BatchNormOptions } from './nn/batchnorm';
+import './nn/vision-factories';
 export { Sequential, type NamedWeights } from './nn/sequential';
 export { initialValues, type Initializer } from './nn/init';
 export { Optimizer, type OptimizerConfig, type OptimizerKind } from './optim/optimizer';

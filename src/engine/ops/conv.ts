@@ -70,7 +70,15 @@ export function conv2d(x: Tensor, filter: Tensor, bias: Tensor | null, options: 
     let dz = dy;
     if (activation === 'relu') {
       dz = empty(y, y.shape, `${layer} backward (relu)`);
-      prims(y).unaryBackward({ op: 'relu', x: y.storage, y: y.storage, dy: dy.storage, dx: dz.storage, length: y.size, alpha: 0 });
+      prims(y).unaryBackward({
+        op: 'relu',
+        x: y.storage,
+        y: y.storage,
+        dy: dy.storage,
+        dx: dz.storage,
+        length: y.size,
+        alpha: 0,
+      });
     }
     let dx: Tensor | null = null;
     if (needs[0]) {
@@ -128,7 +136,9 @@ export function avgPool2d(x: Tensor, options: Pool2dOptions): Tensor {
 export function globalAvgPool(x: Tensor, layer = 'globalAvgPool'): Tensor {
   checkInputs(layer, x);
   if (x.rank !== 4) {
-    throw new ShapeError(`${layer}: expects an NHWC input [batch, height, width, channels], got ${formatShape(x.shape)}`);
+    throw new ShapeError(
+      `${layer}: expects an NHWC input [batch, height, width, channels], got ${formatShape(x.shape)}`,
+    );
   }
   const [batch, h, w, channels] = x.shape;
   const pixels = h * w;

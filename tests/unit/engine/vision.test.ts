@@ -13,8 +13,16 @@ type Case = [string, (...inputs: Tensor[]) => Tensor, GradInput[]];
 function batchNorm(training: boolean) {
   return (x: Tensor, gamma: Tensor, beta: Tensor) => {
     const c = x.shape[x.rank - 1];
-    const rm = tensorFrom(x.backend, Float32Array.from({ length: c }, (_, i) => 0.1 * i), [c]);
-    const rv = tensorFrom(x.backend, Float32Array.from({ length: c }, (_, i) => 1 + 0.2 * i), [c]);
+    const rm = tensorFrom(
+      x.backend,
+      Float32Array.from({ length: c }, (_, i) => 0.1 * i),
+      [c],
+    );
+    const rv = tensorFrom(
+      x.backend,
+      Float32Array.from({ length: c }, (_, i) => 1 + 0.2 * i),
+      [c],
+    );
     return ops.batchNorm(x, gamma, beta, rm, rv, { training });
   };
 }
@@ -53,7 +61,11 @@ const CASES: Case[] = [
     [{ shape: [1, 4, 5, 2] }],
   ],
   ['globalAvgPool', (x) => ops.globalAvgPool(x), [{ shape: [3, 4, 5, 6] }]],
-  ['batchNorm training (dense)', batchNorm(true), [{ shape: [6, 4] }, { shape: [4], lo: 0.5, hi: 1.5 }, { shape: [4] }]],
+  [
+    'batchNorm training (dense)',
+    batchNorm(true),
+    [{ shape: [6, 4] }, { shape: [4], lo: 0.5, hi: 1.5 }, { shape: [4] }],
+  ],
   [
     'batchNorm training (conv NHWC)',
     batchNorm(true),
@@ -89,4 +101,74 @@ describe('vision op shape errors name the layer and the shapes', () => {
       /pool_1: maxPool2d window 5x5 is larger than the valid-padded input 4x4/,
     );
   });
+});
+
+describe('vision layers', () => {
+  it('build NHWC shapes and parameter counts, and name the layer on a bad shape', async () => {
+    const { cpuBackend, Sequential, Conv2D, MaxPool2D, AvgPool2D, GlobalAvgPool, BatchNorm, Flatten, Dense } =
+      await import('../../../src/engine');
+    const be = cpuBackend();
+    const model = new Sequential(
+      [
+        new Conv2D({ filters: 8, kernelSize: 3, padding: 'same', strides: 2, activation: 'relu', name: 'c1' }),
+        new BatchNorm({ name: 'bn1' }),
+        new MaxPool2D({ poolSize: 2, name: 'p1' }),
+        new Conv2D({ filters: 4, kernelSize: [2, 3], name: 'c2' }),
+        new AvgPool2D({ poolSize: 1, name: 'p2' }),
+        new GlobalAvgPool('gap'),
+        new Dense({ units: 3 }),
+      ],
+      [15, 14, 2],
+      be,
+    );
+    // 15x14 -same,s2-> 8x7x8 -pool 2-> 4x3x8 -2x3 valid-> 3x1x4 -> gap [4] -> [3]
+    expect(model.outputShape).toEqual([3]);
+    expect(model.parameterCount()).toBe(3 * 3 * 2 * 8 + 8 + 2 * 8 + 2 * 3 * 8 * 4 + 4 + 4 * 3 + 3);
+    expect(() => new Sequential([new Conv2D({ filters: 4, kernelSize: 5, name: 'conv_big' })], [3, 3, 1], be)).toThrow(
+      /layer 0 \(conv_big\): conv_big: conv2d window 5x5 is larger than the valid-padded input 3x3 \(input \[1, 3, 3, 1\]\)/,
+    );
+    expect(() => new Sequential([new Flatten(), new MaxPool2D({ name: 'p' })], [4, 4, 1], be)).toThrow(
+      /layer 1 \(p\): p: maxPool2d expects an NHWC input/,
+    );
+    model.dispose();
+  });
+
+  it('BatchNorm updates its running statistics in training only and uses them in evaluation', async () => {
+    const { cpuBackend, BatchNorm, Sequential, step } = await import('../../../src/engine');
+    const be = cpuBackend();
+    const bn = new BatchNorm({ momentum: 0.5, name: 'bn' });
+    const model = new Sequential([bn], [2], be);
+    const x = tensorFrom(be, Float32Array.from([1, 10, 3, 30]), [2, 2], { persistent: true });
+    const run = (training: boolean) => step(() => model.forward(x, { training, step: 0 }).keep());
+    const yTrain = await run(true).data();
+    // Batch statistics: mean [2, 20], biased variance [1, 100]: y = (x - mean) / sqrt(var + 1e-3).
+    expect(Array.from(yTrain).map((v) => Number(v.toFixed(3)))).toEqual([-1, -1, 1, 1]);
+    const [mean, variance] = await Promise.all(bn.state().map((s) => s.value.data()));
+    expect(Array.from(mean)).toEqual([1, 10]); // 0.5 * 0 + 0.5 * [2, 20]
+    expect(Array.from(variance)).toEqual([1, 50.5]); // 0.5 * 1 + 0.5 * [1, 100]
+    const yEval = await run(false).data();
+    expect(yEval[1]).toBeCloseTo(0, 4); // (10 - 10) / sqrt(50.5 + 1e-3)
+    expect(Array.from(await bn.state()[0].value.data())).toEqual([1, 10]);
+    model.dispose();
+  });
+});
+
+describe('designs with vision layers compile into models', () => {
+  for (const id of ['cnn', 'lenet5', 'resnet']) {
+    it(`the '${id}' template builds the shapes its design plans and takes a training step`, async () => {
+      const { cpuBackend, Optimizer, Trainer } = await import('../../../src/engine');
+      const { templateById } = await import('../../../src/engine/graph');
+      const { compileDesign } = await import('../../../src/engine/model/graph-model');
+      const be = cpuBackend();
+      const model = compileDesign(templateById(id)!.build(), be, { seed: 1 });
+      expect(model.outputShape).toEqual([10]);
+      const batch = 2;
+      const x = Float32Array.from({ length: batch * 784 }, (_, i) => (i % 17) / 17);
+      const trainer = new Trainer(model, new Optimizer({ kind: 'adam', lr: 0.001 }), { loss: 'softmax-cross-entropy' });
+      const before = (await model.getWeights())[0].data.slice();
+      await trainer.trainStep(x, Int32Array.from([3, 7]));
+      const after = (await model.getWeights())[0].data;
+      expect(after.some((v, i) => v !== before[i])).toBe(true);
+    });
+  }
 });

@@ -1,0 +1,790 @@
+// 2-D convolution on WebGPU: forward (with fused bias + relu), gradient with respect to the input, the
+// filter and the bias. One TypeScript template generates each kernel's WGSL with its register tile
+// written out as named variables (SwiftShader keeps those in registers, not indexed arrays; ARCHITECTURE.md).
+//
+// Layouts (f32, dense, row-major):
+//   x, dx:          NHWC  [batch, inH, inW, inC]
+//   filter, dFilter: HWIO [kh, kw, inC, outC]   (Keras / TF.js order, so weight exports are 1:1)
+//   bias, dBias:    [outC]
+//   out (y), dy:    NHWC  [batch, outH, outW, outC]
+// Input pixel of output (oy, ox) and tap (ky, kx): (oy*strideH + ky - padTop, ox*strideW + kx - padLeft);
+// taps outside the input read 0 (that is 'same' padding; 'valid' has padTop = padLeft = 0).
+//
+// Algorithm (chosen by measurement, bench/conv2d-node.ts; numbers in docs/engine-contracts.md):
+//   forward:         implicit GEMM, out[M = batch*outH*outW, outC] = X~[M, kh*kw*inC] @ W[kh*kw*inC, outC],
+//                    the rows of X~ gathered from x on the fly (no im2col buffer); a thread owns a
+//                    rowsPerThread x colsPerThread tile. A 'direct' variant (a thread owns consecutive output
+//                    pixels of one row and reuses each loaded input pixel across the kw taps) is kept for
+//                    benchmarks and selectable with `variant`.
+//   backward input:  implicit GEMM, dx[batch*inH*inW, inC] = dY~[.., kh*kw*outC] @ W~[kh*kw*outC, inC],
+//                    dY~ gathered (stride-aware: only taps with (iy + padTop - ky) % strideH == 0 exist).
+//   backward filter: dFilter[kh*kw*inC, outC] = X~^T @ dY, a reduction over K = batch*outH*outW: one
+//                    workgroup per output tile, its threads split K and sum in workgroup memory at the end.
+//   backward bias:   column sums of dY [batch*outH*outW, outC], one workgroup per 4 columns.
+// Bounds tests are unsigned compares (`u32(y) < inH`; negatives wrap to huge values) joined with the
+// non-short-circuit `&`, never `&&`: WGSL's && short-circuits, and the branches it becomes made SwiftShader
+// take 1-2.5 minutes to compile an 8-row tile (measured, bench/conv2d-compile-node.ts); unpadded geometries
+// get code with no bounds tests at all.
+import { requireCount, requireElements, requireOneOf } from './buffer-checks';
+import type { KernelProgram } from './program';
+import { grid1d } from './program';
+import { packParams, type KernelRuntime } from './runtime';
+
+const FILE = 'src/kernels/conv2d.ts';
+const COMP = ['x', 'y', 'z', 'w'];
+const range = (n: number): number[] => Array.from({ length: n }, (_, i) => i);
+
+export type Conv2dActivation = 'none' | 'relu';
+export type Conv2dForwardVariant = 'gemm' | 'direct';
+
+/** The geometry every conv kernel takes; a `Conv2dGeometry` from src/engine/ref/shapes.ts fits. */
+export interface Conv2dShape {
+  batch: number;
+  inH: number;
+  inW: number;
+  inC: number;
+  outC: number;
+  kh: number;
+  kw: number;
+  strideH: number;
+  strideW: number;
+  padTop: number;
+  padLeft: number;
+  outH: number;
+  outW: number;
+}
+
+export interface Conv2dArgs extends Conv2dShape {
+  x: GPUBuffer;
+  filter: GPUBuffer;
+  /** Optional [outC] added before the activation. */
+  bias?: GPUBuffer;
+  out: GPUBuffer;
+  activation?: Conv2dActivation;
+}
+
+export interface Conv2dBackwardInputArgs extends Conv2dShape {
+  dy: GPUBuffer;
+  filter: GPUBuffer;
+  dx: GPUBuffer;
+}
+
+export interface Conv2dBackwardFilterArgs extends Conv2dShape {
+  x: GPUBuffer;
+  dy: GPUBuffer;
+  dFilter: GPUBuffer;
+}
+
+export interface Conv2dBackwardBiasArgs {
+  dy: GPUBuffer;
+  dBias: GPUBuffer;
+  /** batch * outH * outW. */
+  rows: number;
+  outC: number;
+}
+
+/** Template parameters; each distinct value set is one cached program. */
+export interface Conv2dTemplate {
+  kind: 'forward' | 'backwardInput' | 'backwardFilter' | 'backwardBias';
+  variant: Conv2dForwardVariant;
+  /** Output rows (GEMM rows, or output pixels along a row for 'direct') per thread. */
+  rowsPerThread: number;
+  /** Output columns per thread (multiple of 4: accumulators are vec4). */
+  colsPerThread: number;
+  workgroupSize: number;
+  /** The GEMM's column count (outC, or inC for backwardInput) is a multiple of 4: vec4 loads/stores. */
+  nAligned: boolean;
+  /** Some window tap can fall outside the input (padding, or a window overhanging the bottom/right edge):
+   * loads need bounds checks. Unpadded kernels read taps at a uniform offset from the window origin. */
+  padded: boolean;
+  /** backwardInput only: strides are 1, so no divisibility test per tap. */
+  unitStride: boolean;
+  bias: boolean;
+  activation: Conv2dActivation;
+  /** 'direct' only: filter width and horizontal stride, unrolled into the code. */
+  kw: number;
+  strideW: number;
+}
+
+/**
+ * Default tiles, chosen on SwiftShader with bench/conv2d-node.ts (docs/engine-contracts.md has the table):
+ * forward 8 rows x 8 columns per thread (best or within noise of the best on all three benchmark layers);
+ * dW 8 x 8 per thread in 32-thread workgroups (best on the 32-channel layer, within 10% on the others; its
+ * workgroup-memory reduction holds 32 x 8 x 8 floats = 8 KiB of the 16 KiB every adapter gives); dX 8 x 8,
+ * or 8 x 4 when inC <= 4 (fewer wasted columns).
+ */
+export const CONV2D_TILES: Record<
+  Conv2dTemplate['kind'],
+  Pick<Conv2dTemplate, 'rowsPerThread' | 'colsPerThread' | 'workgroupSize'>
+> = {
+  forward: { rowsPerThread: 8, colsPerThread: 8, workgroupSize: 64 },
+  backwardInput: { rowsPerThread: 8, colsPerThread: 8, workgroupSize: 64 },
+  backwardFilter: { rowsPerThread: 8, colsPerThread: 8, workgroupSize: 32 },
+  backwardBias: { rowsPerThread: 1, colsPerThread: 4, workgroupSize: 256 },
+};
+
+export function conv2dKey(t: Conv2dTemplate): string {
+  const direct = t.kind === 'forward' && t.variant === 'direct' ? `/kw${t.kw}sw${t.strideW}` : '';
+  return (
+    `conv2d/${t.kind}/${t.kind === 'forward' ? t.variant : 'gemm'}/${t.rowsPerThread}x${t.colsPerThread}` +
+    `/wg${t.workgroupSize}/al${+t.nAligned}/pad${+t.padded}/us${+t.unitStride}/bias${+t.bias}/${t.activation}${direct}`
+  );
+}
+
+const programs = new Map<string, KernelProgram>();
+
+/** The (cached) program of one template instance. */
+export function conv2dProgramFor(t: Conv2dTemplate): KernelProgram {
+  const key = conv2dKey(t);
+  let program = programs.get(key);
+  if (!program) {
+    const ok =
+      Number.isInteger(t.rowsPerThread) &&
+      t.rowsPerThread >= 1 &&
+      t.colsPerThread >= 4 &&
+      t.colsPerThread % 4 === 0 &&
+      (t.kind !== 'backwardFilter' || (t.workgroupSize & (t.workgroupSize - 1)) === 0);
+    if (!ok) throw new RangeError(`conv2d template ${key}: unsupported tile shape`);
+    const template = { ...t };
+    const generate = {
+      forward: forwardWgsl,
+      backwardInput: backwardInputWgsl,
+      backwardFilter: backwardFilterWgsl,
+      backwardBias: backwardBiasWgsl,
+    }[t.kind];
+    program = { name: `conv2d ${t.kind}`, key, file: FILE, code: () => generate(template) };
+    programs.set(key, program);
+  }
+  return program;
+}
+
+/** The template a call uses: the default tiles of `kind`, overridden by `tiles` (benchmarks, tests). */
+export function conv2dTemplate(
+  kind: Conv2dTemplate['kind'],
+  shape: Pick<Conv2dShape, 'inC' | 'outC' | 'kw' | 'strideW'> & Partial<Conv2dShape>,
+  options: { bias?: boolean; activation?: Conv2dActivation; variant?: Conv2dForwardVariant } = {},
+  tiles: Partial<Conv2dTemplate> = {},
+): Conv2dTemplate {
+  const n = kind === 'backwardInput' ? shape.inC : shape.outC;
+  const variant = kind === 'forward' ? (options.variant ?? 'gemm') : 'gemm';
+  const direct = variant === 'direct';
+  const padded = kind === 'backwardInput' || kind === 'backwardBias' || isPadded(shape);
+  return {
+    kind,
+    variant,
+    ...CONV2D_TILES[kind],
+    nAligned: n % 4 === 0,
+    padded,
+    unitStride: kind === 'backwardInput' && shape.strideW === 1 && shape.strideH === 1,
+    ...(kind === 'backwardInput' && shape.inC <= 4 ? { colsPerThread: 4 } : {}),
+    bias: kind === 'forward' && Boolean(options.bias),
+    activation: kind === 'forward' ? (options.activation ?? 'none') : 'none',
+    kw: direct ? shape.kw : 0,
+    strideW: direct ? shape.strideW : 0,
+    ...tiles,
+  };
+}
+
+/** Whether a window tap can fall outside the input (unknown geometry counts as padded). */
+export function isPadded(s: Partial<Conv2dShape>): boolean {
+  const { inH, inW, kh, kw, strideH, strideW, padTop, padLeft, outH, outW } = s;
+  if ([inH, inW, kh, kw, strideH, strideW, padTop, padLeft, outH, outW].some((v) => v === undefined)) return true;
+  return padTop! > 0 || padLeft! > 0 || (outH! - 1) * strideH! + kh! > inH! || (outW! - 1) * strideW! + kw! > inW!;
+}
+
+/** Programs for rt.warmUp: those the listed layer shapes use (forward, both gradients, bias gradient). */
+export function conv2dPrograms(
+  uses: readonly (Conv2dShape & { bias?: boolean; activation?: Conv2dActivation })[],
+): KernelProgram[] {
+  const out = new Map<string, KernelProgram>();
+  for (const use of uses) {
+    for (const kind of ['forward', 'backwardInput', 'backwardFilter', 'backwardBias'] as const) {
+      const p = conv2dProgramFor(conv2dTemplate(kind, use, use));
+      out.set(p.key, p);
+    }
+  }
+  return [...out.values()];
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// Host side
+
+function checkShape(kernel: string, s: Conv2dShape): void {
+  for (const name of [
+    'batch',
+    'inH',
+    'inW',
+    'inC',
+    'outC',
+    'kh',
+    'kw',
+    'strideH',
+    'strideW',
+    'outH',
+    'outW',
+  ] as const) {
+    requireCount(kernel, name, s[name], 1);
+  }
+  requireCount(kernel, 'padTop', s.padTop, 0, s.kh - 1);
+  requireCount(kernel, 'padLeft', s.padLeft, 0, s.kw - 1);
+  // The last window must start inside the (top/left-padded) input, or it reads only padding.
+  if ((s.outH - 1) * s.strideH - s.padTop >= s.inH || (s.outW - 1) * s.strideW - s.padLeft >= s.inW) {
+    throw new RangeError(
+      `${kernel}: output ${s.outH}x${s.outW} does not fit input ${s.inH}x${s.inW} with window ${s.kh}x${s.kw}, ` +
+        `strides ${s.strideH}x${s.strideW}, padding top ${s.padTop} left ${s.padLeft}`,
+    );
+  }
+}
+
+/** Uniform block shared by all conv kernels (see `PARAMS_WGSL`). */
+function convParams(s: Conv2dShape, rows: number, colTiles: number, tiles: number, oxTiles: number): ArrayBuffer {
+  return packParams(
+    [
+      s.batch,
+      s.inH,
+      s.inW,
+      s.inC,
+      s.outC,
+      s.kh,
+      s.kw,
+      s.strideH,
+      s.strideW,
+      s.padTop,
+      s.padLeft,
+      s.outH,
+      s.outW,
+      rows,
+      colTiles,
+      tiles,
+      oxTiles,
+    ].map((u32) => ({ u32 })),
+  );
+}
+
+const PARAMS_WGSL = `struct Params {
+  batch: u32, inH: u32, inW: u32, inC: u32, outC: u32, kh: u32, kw: u32, strideH: u32, strideW: u32,
+  padTop: u32, padLeft: u32, outH: u32, outW: u32,
+  rows: u32,     // GEMM rows M
+  colTiles: u32, // tiles along the GEMM's columns
+  tiles: u32,    // total tiles (threads, or workgroups for backwardFilter)
+  oxTiles: u32,  // 'direct' only: tiles along an output row
+}`;
+
+function threadGrid(rt: KernelRuntime, threads: number, workgroupSize: number): [number, number, number] {
+  return grid1d(threads, workgroupSize, rt.device.limits.maxComputeWorkgroupsPerDimension);
+}
+
+/** Records out = act(conv2d(x, filter) + bias) into `pass`. */
+export function conv2d(rt: KernelRuntime, pass: GPUComputePassEncoder, args: Conv2dArgs): void {
+  conv2dWith(rt, pass, args);
+}
+
+/** `conv2d` with an explicit variant and tiles (benchmarks and tests compare them). */
+export function conv2dWith(
+  rt: KernelRuntime,
+  pass: GPUComputePassEncoder,
+  args: Conv2dArgs,
+  variant: Conv2dForwardVariant = 'gemm',
+  tileOverrides: Partial<Conv2dTemplate> = {},
+): void {
+  const k = 'conv2d';
+  checkShape(k, args);
+  requireOneOf(k, 'activation', args.activation ?? 'none', ['none', 'relu']);
+  requireElements(k, 'x', args.x, args.batch * args.inH * args.inW * args.inC);
+  requireElements(k, 'filter', args.filter, args.kh * args.kw * args.inC * args.outC);
+  if (args.bias) requireElements(k, 'bias', args.bias, args.outC);
+  requireElements(k, 'out', args.out, args.batch * args.outH * args.outW * args.outC);
+  const t = conv2dTemplate(
+    'forward',
+    args,
+    { bias: Boolean(args.bias), activation: args.activation, variant },
+    tileOverrides,
+  );
+  const rows = args.batch * args.outH * args.outW;
+  const colTiles = Math.ceil(args.outC / t.colsPerThread);
+  const oxTiles = Math.ceil(args.outW / t.rowsPerThread);
+  const rowTiles = t.variant === 'direct' ? args.batch * args.outH * oxTiles : Math.ceil(rows / t.rowsPerThread);
+  const tiles = rowTiles * colTiles;
+  const bindings = args.bias ? [args.x, args.filter, args.bias, args.out] : [args.x, args.filter, args.out];
+  rt.dispatch(
+    pass,
+    conv2dProgramFor(t),
+    bindings,
+    convParams(args, rows, colTiles, tiles, oxTiles),
+    threadGrid(rt, tiles, t.workgroupSize),
+  );
+}
+
+/** Records dx = dConv/dx^T dy (the transposed convolution of dy with the filter) into `pass`. */
+export function conv2dBackwardInput(
+  rt: KernelRuntime,
+  pass: GPUComputePassEncoder,
+  args: Conv2dBackwardInputArgs,
+  tileOverrides: Partial<Conv2dTemplate> = {},
+): void {
+  const k = 'conv2dBackwardInput';
+  checkShape(k, args);
+  requireElements(k, 'dy', args.dy, args.batch * args.outH * args.outW * args.outC);
+  requireElements(k, 'filter', args.filter, args.kh * args.kw * args.inC * args.outC);
+  requireElements(k, 'dx', args.dx, args.batch * args.inH * args.inW * args.inC);
+  const t = conv2dTemplate('backwardInput', args, {}, tileOverrides);
+  const rows = args.batch * args.inH * args.inW;
+  const colTiles = Math.ceil(args.inC / t.colsPerThread);
+  const tiles = Math.ceil(rows / t.rowsPerThread) * colTiles;
+  rt.dispatch(
+    pass,
+    conv2dProgramFor(t),
+    [args.dy, args.filter, args.dx],
+    convParams(args, rows, colTiles, tiles, 0),
+    threadGrid(rt, tiles, t.workgroupSize),
+  );
+}
+
+/** Records dFilter = sum over batch and output pixels of x-window (outer) dy into `pass` (overwrites dFilter). */
+export function conv2dBackwardFilter(
+  rt: KernelRuntime,
+  pass: GPUComputePassEncoder,
+  args: Conv2dBackwardFilterArgs,
+  tileOverrides: Partial<Conv2dTemplate> = {},
+): void {
+  const k = 'conv2dBackwardFilter';
+  checkShape(k, args);
+  requireElements(k, 'x', args.x, args.batch * args.inH * args.inW * args.inC);
+  requireElements(k, 'dy', args.dy, args.batch * args.outH * args.outW * args.outC);
+  requireElements(k, 'dFilter', args.dFilter, args.kh * args.kw * args.inC * args.outC);
+  const t = conv2dTemplate('backwardFilter', args, {}, tileOverrides);
+  const rows = args.batch * args.outH * args.outW; // the reduction length K
+  const filterRows = args.kh * args.kw * args.inC;
+  const colTiles = Math.ceil(args.outC / t.colsPerThread);
+  const tiles = Math.ceil(filterRows / t.rowsPerThread) * colTiles;
+  rt.dispatch(
+    pass,
+    conv2dProgramFor(t),
+    [args.x, args.dy, args.dFilter],
+    convParams(args, rows, colTiles, tiles, 0),
+    grid1d(tiles, 1, rt.device.limits.maxComputeWorkgroupsPerDimension),
+  );
+}
+
+/** Records dBias[c] = sum_r dy[r, c] into `pass` (overwrites dBias). */
+export function conv2dBackwardBias(rt: KernelRuntime, pass: GPUComputePassEncoder, args: Conv2dBackwardBiasArgs): void {
+  const k = 'conv2dBackwardBias';
+  requireCount(k, 'rows', args.rows, 1);
+  requireCount(k, 'outC', args.outC, 1);
+  requireElements(k, 'dy', args.dy, args.rows * args.outC);
+  requireElements(k, 'dBias', args.dBias, args.outC);
+  const t = conv2dTemplate('backwardBias', { inC: 1, outC: args.outC, kw: 1, strideW: 1 });
+  const colTiles = Math.ceil(args.outC / 4);
+  const shape: Conv2dShape = {
+    batch: 1,
+    inH: 1,
+    inW: 1,
+    inC: 1,
+    outC: args.outC,
+    kh: 1,
+    kw: 1,
+    strideH: 1,
+    strideW: 1,
+    padTop: 0,
+    padLeft: 0,
+    outH: 1,
+    outW: 1,
+  };
+  rt.dispatch(
+    pass,
+    conv2dProgramFor(t),
+    [args.dy, args.dBias],
+    convParams(shape, args.rows, colTiles, colTiles, 0),
+    grid1d(colTiles, 1, rt.device.limits.maxComputeWorkgroupsPerDimension),
+  );
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// WGSL generation. Shared conventions: a GEMM column count `n` (outC or inC) read as `nq = n / 4` vec4s
+// when aligned; column indices past n are clamped for loads (the values are dropped) and guarded for stores.
+
+const arr = (vec: boolean) => (vec ? 'array<vec4<f32>>' : 'array<f32>');
+
+/** Per column group c: the clamped load index `wc{c}` (vec4 index when aligned, else `wc{c}_{i}` scalars). */
+function columnIndices(t: Conv2dTemplate, n: string, col0: string): string[] {
+  const s: string[] = [];
+  for (const c of range(t.colsPerThread / 4)) {
+    if (t.nAligned) s.push(`  let wc${c} = min(${col0} / 4u + ${c}u, ${n} / 4u - 1u);`);
+    else for (const i of range(4)) s.push(`  let wc${c}_${i} = min(${col0} + ${4 * c + i}u, ${n} - 1u);`);
+  }
+  return s;
+}
+
+/** A vec4 of row `rowBase` (in vec4 units when aligned, else scalars) of the [*, n] matrix `buf`. */
+function loadColumns(t: Conv2dTemplate, buf: string, rowBase: string, c: number): string {
+  if (t.nAligned) return `${buf}[${rowBase} + wc${c}]`;
+  return `vec4<f32>(${range(4)
+    .map((i) => `${buf}[${rowBase} + wc${c}_${i}]`)
+    .join(', ')})`;
+}
+
+/** Stores vec4 `v` at (row `row`, columns col0 + 4c ..) of out [*, n], guarding columns past n. */
+function storeColumns(
+  t: Conv2dTemplate,
+  out: string,
+  row: string,
+  n: string,
+  col0: string,
+  c: number,
+  v: string,
+  ind: string,
+): string[] {
+  if (t.nAligned) {
+    return [
+      `${ind}if (${col0} / 4u + ${c}u < ${n} / 4u) { ${out}[${row} * (${n} / 4u) + ${col0} / 4u + ${c}u] = ${v}; }`,
+    ];
+  }
+  return range(4).map(
+    (i) =>
+      `${ind}if (${col0} + ${4 * c + i}u < ${n}) { ${out}[${row} * ${n} + ${col0} + ${4 * c + i}u] = ${v}.${COMP[i]}; }`,
+  );
+}
+
+function threadPrologue(t: Conv2dTemplate): string[] {
+  return [
+    `@compute @workgroup_size(${t.workgroupSize})`,
+    'fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) groups: vec3<u32>) {',
+    `  let t = gid.x + gid.y * groups.x * ${t.workgroupSize}u;`,
+    '  if (t >= p.tiles) { return; }',
+    '  let colTile = t % p.colTiles;',
+    '  let rowTile = t / p.colTiles;',
+    `  let col0 = colTile * ${t.colsPerThread}u;`,
+  ];
+}
+
+/** Bias, activation and guarded stores of the forward tile; `row(r)` is the output row or null if invalid. */
+function forwardEpilogue(t: Conv2dTemplate, rowOk: (r: number) => string, row: (r: number) => string): string[] {
+  const CG = t.colsPerThread / 4;
+  const s: string[] = [];
+  if (t.bias) for (const c of range(CG)) s.push(`  let bias${c} = ${loadColumns(t, 'bias', '0u', c)};`);
+  for (const r of range(t.rowsPerThread)) {
+    s.push(`  if (${rowOk(r)}) {`, `    let orow = ${row(r)};`);
+    for (const c of range(CG)) {
+      let v = `acc${r}_${c}`;
+      if (t.bias) v = `${v} + bias${c}`;
+      if (t.activation === 'relu') v = `max(${v}, vec4<f32>(0.0))`;
+      s.push(`    let v${c} = ${v};`);
+      s.push(...storeColumns(t, 'out', 'orow', 'p.outC', 'col0', c, `v${c}`, '    '));
+    }
+    s.push('  }');
+  }
+  return s;
+}
+
+function forwardWgsl(t: Conv2dTemplate): string {
+  const TM = t.rowsPerThread;
+  const CG = t.colsPerThread / 4;
+  const s: string[] = [`// ${conv2dKey(t)} (generated by ${FILE})`, PARAMS_WGSL];
+  s.push('@group(0) @binding(0) var<storage, read> x: array<f32>;');
+  s.push(`@group(0) @binding(1) var<storage, read> w: ${arr(t.nAligned)};`);
+  let b = 2;
+  if (t.bias) s.push(`@group(0) @binding(${b++}) var<storage, read> bias: ${arr(t.nAligned)};`);
+  s.push(`@group(0) @binding(${b++}) var<storage, read_write> out: ${arr(t.nAligned)};`);
+  s.push(`@group(0) @binding(${b}) var<uniform> p: Params;`, '');
+  s.push(...threadPrologue(t));
+  s.push(...columnIndices(t, 'p.outC', 'col0'));
+  // Filter row stride (one (ky, kx, ic) row of W) in load units.
+  s.push(`  let wRow = ${t.nAligned ? 'p.outC / 4u' : 'p.outC'};`);
+  for (const r of range(TM)) for (const c of range(CG)) s.push(`  var acc${r}_${c} = vec4<f32>(0.0);`);
+  const fma = (a: string, wv: string, r: number, c: number) =>
+    `acc${r}_${c} = fma(vec4<f32>(${a}), ${wv}, acc${r}_${c});`;
+
+  if (t.variant === 'gemm' && !t.padded) {
+    // Unpadded: every tap is in bounds, and for a fixed ky the taps (kx, ic) are kw*inC consecutive floats of
+    // x (NHWC) and kw*inC consecutive rows of W (HWIO): one loop at a uniform offset from each row's origin.
+    s.push(`  let row0 = rowTile * ${TM}u;`);
+    for (const r of range(TM)) {
+      s.push(
+        `  let m${r} = min(row0 + ${r}u, p.rows - 1u);`,
+        `  let q${r} = m${r} / p.outW;`,
+        `  let xo${r} = (((q${r} / p.outH) * p.inH + (q${r} % p.outH) * p.strideH) * p.inW + (m${r} % p.outW) * p.strideW) * p.inC;`,
+      );
+    }
+    s.push('  let span = p.kw * p.inC;', '  var wr = 0u;', '  for (var ky = 0u; ky < p.kh; ky++) {');
+    s.push('    let tap = ky * p.inW * p.inC;', '    for (var j = tap; j < tap + span; j++) {');
+    for (const r of range(TM)) s.push(`      let a${r} = x[xo${r} + j];`);
+    for (const c of range(CG)) s.push(`      let w${c} = ${loadColumns(t, 'w', 'wr', c)};`);
+    for (const r of range(TM)) for (const c of range(CG)) s.push(`      ${fma(`a${r}`, `w${c}`, r, c)}`);
+    s.push('      wr += wRow;', '    }', '  }');
+    s.push(
+      ...forwardEpilogue(
+        t,
+        (r) => `row0 + ${r}u < p.rows`,
+        (r) => `row0 + ${r}u`,
+      ),
+    );
+  } else if (t.variant === 'gemm') {
+    // Thread rows: GEMM rows m = (b, oy, ox); past-the-end rows clamp to the last (their stores are skipped).
+    s.push(`  let row0 = rowTile * ${TM}u;`);
+    for (const r of range(TM)) {
+      s.push(
+        `  let m${r} = min(row0 + ${r}u, p.rows - 1u);`,
+        `  let q${r} = m${r} / p.outW;`,
+        `  let iy${r} = i32((q${r} % p.outH) * p.strideH) - i32(p.padTop);`,
+        `  let ix${r} = i32((m${r} % p.outW) * p.strideW) - i32(p.padLeft);`,
+        `  let rb${r} = i32((q${r} / p.outH) * p.inH);`,
+      );
+    }
+    s.push('  for (var ky = 0u; ky < p.kh; ky++) {', '    for (var kx = 0u; kx < p.kw; kx++) {');
+    for (const r of range(TM)) {
+      s.push(
+        `      let yy${r} = iy${r} + i32(ky);`,
+        `      let xx${r} = ix${r} + i32(kx);`,
+        `      let ok${r} = (u32(yy${r}) < p.inH) & (u32(xx${r}) < p.inW);`,
+        `      let xb${r} = select(0u, u32((rb${r} + yy${r}) * i32(p.inW) + xx${r}) * p.inC, ok${r});`,
+      );
+    }
+    s.push('      var wr = (ky * p.kw + kx) * p.inC * wRow;', '      for (var ic = 0u; ic < p.inC; ic++) {');
+    for (const r of range(TM)) s.push(`        let a${r} = select(0.0, x[xb${r} + ic], ok${r});`);
+    for (const c of range(CG)) s.push(`        let w${c} = ${loadColumns(t, 'w', 'wr', c)};`);
+    for (const r of range(TM)) for (const c of range(CG)) s.push(`        ${fma(`a${r}`, `w${c}`, r, c)}`);
+    s.push('        wr += wRow;', '      }', '    }', '  }');
+    s.push(
+      ...forwardEpilogue(
+        t,
+        (r) => `row0 + ${r}u < p.rows`,
+        (r) => `row0 + ${r}u`,
+      ),
+    );
+  } else {
+    // Direct: the thread's rows are TM consecutive output pixels (b, oy, ox0 + r); for each (ky, ic) it loads
+    // the span of input pixels they need once and reuses each across the kw taps.
+    const SW = t.strideW;
+    const KW = t.kw;
+    const span = (TM - 1) * SW + KW;
+    s.push(
+      '  let oxTile = rowTile % p.oxTiles;',
+      '  let q = rowTile / p.oxTiles;',
+      `  let ox0 = oxTile * ${TM}u;`,
+      '  let oy = q % p.outH;',
+      '  let b = q / p.outH;',
+      '  let iy0 = i32(oy * p.strideH) - i32(p.padTop);',
+      `  let ix0 = i32(ox0 * ${SW}u) - i32(p.padLeft);`,
+    );
+    s.push('  for (var ky = 0u; ky < p.kh; ky++) {', '    let yy = iy0 + i32(ky);');
+    s.push('    if (u32(yy) < p.inH) {', '      let rowBase = i32((b * p.inH + u32(yy)) * p.inW);');
+    for (const j of range(span)) {
+      if (t.padded) {
+        s.push(
+          `      let ok${j} = u32(ix0 + ${j}) < p.inW;`,
+          `      let xb${j} = select(0u, u32(rowBase + ix0 + ${j}) * p.inC, ok${j});`,
+        );
+      } else {
+        // Unpadded: columns past outW (edge tiles) may overhang; clamp them to the last input pixel.
+        s.push(`      let xb${j} = u32(rowBase + min(ix0 + ${j}, i32(p.inW) - 1)) * p.inC;`);
+      }
+    }
+    s.push(`      var wr = ky * ${KW}u * p.inC * wRow;`, `      let wTap = p.inC * wRow;`);
+    s.push('      for (var ic = 0u; ic < p.inC; ic++) {');
+    for (const j of range(span)) {
+      s.push(
+        t.padded ? `        let a${j} = select(0.0, x[xb${j} + ic], ok${j});` : `        let a${j} = x[xb${j} + ic];`,
+      );
+    }
+    for (const kx of range(KW)) {
+      for (const c of range(CG)) s.push(`        let w${kx}_${c} = ${loadColumns(t, 'w', `wr + ${kx}u * wTap`, c)};`);
+      for (const r of range(TM))
+        for (const c of range(CG)) s.push(`        ${fma(`a${r * SW + kx}`, `w${kx}_${c}`, r, c)}`);
+    }
+    s.push('        wr += wRow;', '      }', '    }', '  }');
+    s.push(
+      ...forwardEpilogue(
+        t,
+        (r) => `ox0 + ${r}u < p.outW`,
+        (r) => `(b * p.outH + oy) * p.outW + ox0 + ${r}u`,
+      ),
+    );
+  }
+  s.push('}');
+  return s.join('\n') + '\n';
+}
+
+function backwardInputWgsl(t: Conv2dTemplate): string {
+  const TM = t.rowsPerThread;
+  const CG = t.colsPerThread / 4;
+  const s: string[] = [`// ${conv2dKey(t)} (generated by ${FILE})`, PARAMS_WGSL];
+  s.push('@group(0) @binding(0) var<storage, read> dy: array<f32>;');
+  s.push('@group(0) @binding(1) var<storage, read> w: array<f32>;');
+  s.push(`@group(0) @binding(2) var<storage, read_write> dx: ${arr(t.nAligned)};`);
+  s.push('@group(0) @binding(3) var<uniform> p: Params;', '');
+  s.push(...threadPrologue(t));
+  // Columns are input channels ic; W~[(ky,kx,oc), ic] = w[((ky*kw + kx)*inC + ic)*outC + oc]: scalar loads
+  // with stride outC, clamped past inC.
+  for (const j of range(t.colsPerThread)) s.push(`  let wc${j} = min(col0 + ${j}u, p.inC - 1u) * p.outC;`);
+  s.push(`  let row0 = rowTile * ${TM}u;`);
+  for (const r of range(TM)) {
+    s.push(
+      `  let m${r} = min(row0 + ${r}u, p.rows - 1u);`,
+      `  let q${r} = m${r} / p.inW;`,
+      `  let iy${r} = i32(q${r} % p.inH + p.padTop);`,
+      `  let ix${r} = i32(m${r} % p.inW + p.padLeft);`,
+      `  let rb${r} = (q${r} / p.inH) * p.outH;`,
+    );
+  }
+  for (const r of range(TM)) for (const c of range(CG)) s.push(`  var acc${r}_${c} = vec4<f32>(0.0);`);
+  s.push('  for (var ky = 0u; ky < p.kh; ky++) {', '    for (var kx = 0u; kx < p.kw; kx++) {');
+  for (const r of range(TM)) {
+    // Output pixel (oy, ox) reaches input (iy, ix) through tap (ky, kx) iff oy*strideH = iy + padTop - ky.
+    s.push(
+      `      let ny${r} = iy${r} - i32(ky);`,
+      `      let nx${r} = ix${r} - i32(kx);`,
+      // A negative ny wraps to a huge u32, so the `< outH` test rejects it too.
+      ...(t.unitStride
+        ? [
+            `      let oy${r} = u32(ny${r});`,
+            `      let ox${r} = u32(nx${r});`,
+            `      let ok${r} = (oy${r} < p.outH) & (ox${r} < p.outW);`,
+          ]
+        : [
+            `      let oy${r} = u32(ny${r}) / p.strideH;`,
+            `      let ox${r} = u32(nx${r}) / p.strideW;`,
+            `      let ok${r} = (oy${r} * p.strideH == u32(ny${r})) & (ox${r} * p.strideW == u32(nx${r})) & ` +
+              `(oy${r} < p.outH) & (ox${r} < p.outW);`,
+          ]),
+      `      let db${r} = select(0u, ((rb${r} + oy${r}) * p.outW + ox${r}) * p.outC, ok${r});`,
+    );
+  }
+  s.push('      let wb = (ky * p.kw + kx) * p.inC * p.outC;', '      for (var oc = 0u; oc < p.outC; oc++) {');
+  for (const r of range(TM)) s.push(`        let a${r} = select(0.0, dy[db${r} + oc], ok${r});`);
+  for (const c of range(CG)) {
+    const parts = range(4).map((i) => `w[wb + wc${4 * c + i} + oc]`);
+    s.push(`        let w${c} = vec4<f32>(${parts.join(', ')});`);
+  }
+  for (const r of range(TM)) {
+    for (const c of range(CG)) s.push(`        acc${r}_${c} = fma(vec4<f32>(a${r}), w${c}, acc${r}_${c});`);
+  }
+  s.push('      }', '    }', '  }');
+  for (const r of range(TM)) {
+    s.push(`  if (row0 + ${r}u < p.rows) {`);
+    for (const c of range(CG))
+      s.push(...storeColumns(t, 'dx', `(row0 + ${r}u)`, 'p.inC', 'col0', c, `acc${r}_${c}`, '    '));
+    s.push('  }');
+  }
+  s.push('}');
+  return s.join('\n') + '\n';
+}
+
+function backwardFilterWgsl(t: Conv2dTemplate): string {
+  const TM = t.rowsPerThread;
+  const CG = t.colsPerThread / 4;
+  const WG = t.workgroupSize;
+  const L = TM * CG;
+  const s: string[] = [`// ${conv2dKey(t)} (generated by ${FILE})`, PARAMS_WGSL];
+  s.push('@group(0) @binding(0) var<storage, read> x: array<f32>;');
+  s.push(`@group(0) @binding(1) var<storage, read> dy: ${arr(t.nAligned)};`);
+  s.push(`@group(0) @binding(2) var<storage, read_write> dw: ${arr(t.nAligned)};`);
+  s.push('@group(0) @binding(3) var<uniform> p: Params;');
+  // Partial sums of every thread: element i of thread l at red[i * WG + l].
+  s.push(`var<workgroup> red: array<vec4<f32>, ${L * WG}>;`, '');
+  s.push(`@compute @workgroup_size(${WG})`);
+  s.push(
+    'fn main(@builtin(local_invocation_index) lid: u32, @builtin(workgroup_id) wid: vec3<u32>,',
+    '        @builtin(num_workgroups) groups: vec3<u32>) {',
+  );
+  // No early return: every thread must reach the barriers. Tiles past the end compute clamped rows and skip stores.
+  s.push(
+    '  let tile = min(wid.x + wid.y * groups.x, p.tiles - 1u);',
+    '  let live = wid.x + wid.y * groups.x < p.tiles;',
+  );
+  s.push('  let colTile = tile % p.colTiles;', '  let rowTile = tile / p.colTiles;');
+  s.push(`  let col0 = colTile * ${t.colsPerThread}u;`, `  let row0 = rowTile * ${TM}u;`);
+  s.push('  let filterRows = p.kh * p.kw * p.inC;');
+  s.push(...columnIndices(t, 'p.outC', 'col0'));
+  s.push(`  let dyRow = ${t.nAligned ? 'p.outC / 4u' : 'p.outC'};`);
+  for (const r of range(TM)) {
+    // Filter row m = (ky, kx, ic): x offset of its tap relative to the window origin.
+    s.push(
+      `  let m${r} = min(row0 + ${r}u, filterRows - 1u);`,
+      `  let ic${r} = m${r} % p.inC;`,
+      `  let tap${r} = m${r} / p.inC;`,
+      `  let ty${r} = i32(tap${r} / p.kw) - i32(p.padTop);`,
+      `  let tx${r} = i32(tap${r} % p.kw) - i32(p.padLeft);`,
+    );
+    // Unpadded: the tap's offset from the window origin in x, the same for every window.
+    if (!t.padded) s.push(`  let off${r} = (u32(ty${r}) * p.inW + u32(tx${r})) * p.inC + ic${r};`);
+  }
+  for (const r of range(TM)) for (const c of range(CG)) s.push(`  var acc${r}_${c} = vec4<f32>(0.0);`);
+  s.push(`  for (var k = lid; k < p.rows; k += ${WG}u) {`);
+  s.push(
+    '    let q = k / p.outW;',
+    '    let y0 = i32((q % p.outH) * p.strideH);',
+    '    let x0 = i32((k % p.outW) * p.strideW);',
+    '    let rb = i32((q / p.outH) * p.inH);',
+    '    let gb = k * dyRow;',
+  );
+  for (const c of range(CG)) s.push(`    let g${c} = ${loadColumns(t, 'dy', 'gb', c)};`);
+  if (!t.padded) s.push('    let xo = u32((rb + y0) * i32(p.inW) + x0) * p.inC;');
+  for (const r of range(TM)) {
+    if (!t.padded) {
+      s.push(`    let a${r} = x[xo + off${r}];`);
+      for (const c of range(CG)) s.push(`    acc${r}_${c} = fma(vec4<f32>(a${r}), g${c}, acc${r}_${c});`);
+      continue;
+    }
+    s.push(
+      `    let yy${r} = y0 + ty${r};`,
+      `    let xx${r} = x0 + tx${r};`,
+      `    let ok${r} = (u32(yy${r}) < p.inH) & (u32(xx${r}) < p.inW);`,
+      `    let a${r} = select(0.0, x[select(0u, u32((rb + yy${r}) * i32(p.inW) + xx${r}) * p.inC + ic${r}, ok${r})], ok${r});`,
+    );
+    for (const c of range(CG)) s.push(`    acc${r}_${c} = fma(vec4<f32>(a${r}), g${c}, acc${r}_${c});`);
+  }
+  s.push('  }');
+  for (const r of range(TM)) for (const c of range(CG)) s.push(`  red[${r * CG + c}u * ${WG}u + lid] = acc${r}_${c};`);
+  s.push('  workgroupBarrier();');
+  s.push(`  for (var half = ${WG / 2}u; half > 0u; half = half >> 1u) {`);
+  s.push('    if (lid < half) {');
+  for (const i of range(L))
+    s.push(`      red[${i * WG}u + lid] = red[${i * WG}u + lid] + red[${i * WG}u + lid + half];`);
+  s.push('    }', '    workgroupBarrier();', '  }');
+  // Thread 0 stores the tile.
+  s.push('  if (lid == 0u && live) {');
+  for (const r of range(TM)) {
+    s.push(`    if (row0 + ${r}u < filterRows) {`);
+    for (const c of range(CG)) {
+      s.push(`      let v${r}_${c} = red[${r * CG + c}u * ${WG}u];`);
+      s.push(...storeColumns(t, 'dw', `(row0 + ${r}u)`, 'p.outC', 'col0', c, `v${r}_${c}`, '      '));
+    }
+    s.push('    }');
+  }
+  s.push('  }', '}');
+  return s.join('\n') + '\n';
+}
+
+function backwardBiasWgsl(t: Conv2dTemplate): string {
+  const WG = t.workgroupSize;
+  const s: string[] = [`// ${conv2dKey(t)} (generated by ${FILE})`, PARAMS_WGSL];
+  s.push(`@group(0) @binding(0) var<storage, read> dy: ${arr(t.nAligned)};`);
+  s.push(`@group(0) @binding(1) var<storage, read_write> db: ${arr(t.nAligned)};`);
+  s.push('@group(0) @binding(2) var<uniform> p: Params;');
+  s.push(`var<workgroup> red: array<vec4<f32>, ${WG}>;`, '');
+  s.push(`@compute @workgroup_size(${WG})`);
+  s.push(
+    'fn main(@builtin(local_invocation_index) lid: u32, @builtin(workgroup_id) wid: vec3<u32>,',
+    '        @builtin(num_workgroups) groups: vec3<u32>) {',
+  );
+  s.push(
+    '  let tile = min(wid.x + wid.y * groups.x, p.tiles - 1u);',
+    '  let live = wid.x + wid.y * groups.x < p.tiles;',
+  );
+  s.push('  let col0 = tile * 4u;');
+  s.push(...columnIndices(t, 'p.outC', 'col0'));
+  s.push(`  let dyRow = ${t.nAligned ? 'p.outC / 4u' : 'p.outC'};`);
+  s.push('  var acc = vec4<f32>(0.0);');
+  s.push(
+    `  for (var r = lid; r < p.rows; r += ${WG}u) {`,
+    `    acc += ${loadColumns(t, 'dy', 'r * dyRow', 0)};`,
+    '  }',
+  );
+  s.push('  red[lid] = acc;', '  workgroupBarrier();');
+  s.push(`  for (var half = ${WG / 2}u; half > 0u; half = half >> 1u) {`);
+  s.push('    if (lid < half) { red[lid] = red[lid] + red[lid + half]; }', '    workgroupBarrier();', '  }');
+  s.push('  if (lid == 0u && live) {', '    let v = red[0];');
+  s.push(...storeColumns(t, 'db', '0u', 'p.outC', 'col0', 0, 'v', '    '));
+  s.push('  }', '}');
+  return s.join('\n') + '\n';
+}
