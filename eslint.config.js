@@ -7,6 +7,7 @@ export default tseslint.config(
   {
     ignores: [
       'dist',
+      'bench/dist',
       'node_modules',
       'public',
       'test-results',

@@ -8,7 +8,6 @@ import { makeSyntheticSet, SYNTHETIC_DOMAIN } from '../../src/data/synthetic';
 import type { Backend } from '../../src/engine/backend/backend';
 import { designFromValue, type GpuBufferLimits } from '../../src/engine/graph';
 import { compileDesign, type GraphModel } from '../../src/engine/model/graph-model';
-import '../../src/engine/nn/vision-factories';
 import type { NamedWeights } from '../../src/engine/model/model';
 import { Optimizer, type OptimizerConfig } from '../../src/engine/optim/optimizer';
 import type { LrSchedule } from '../../src/engine/optim/schedule';

@@ -33,7 +33,6 @@ export { Flatten } from './nn/flatten';
 export { Conv2D, type Conv2DOptions } from './nn/conv2d';
 export { MaxPool2D, AvgPool2D, GlobalAvgPool, type Pool2DOptions } from './nn/pool';
 export { BatchNorm, type BatchNormOptions } from './nn/batchnorm';
-import './nn/vision-factories';
 export { Sequential, type NamedWeights } from './nn/sequential';
 export { initialValues, type Initializer } from './nn/init';
 export { Optimizer, type OptimizerConfig, type OptimizerKind } from './optim/optimizer';
@@ -51,7 +50,5 @@ export {
   compileDesign,
   lossForDesign,
   layerWeightName,
-  registerLayerFactory,
-  UnsupportedLayerError,
   type CompileOptions,
 } from './model/graph-model';

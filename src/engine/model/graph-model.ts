@@ -5,40 +5,26 @@
 import type { Backend } from '../backend/backend';
 import { planModel, type AnalyzeOptions, type Design, type ModelPlan, type PlannedLayer } from '../graph';
 import { Activation, type ActivationKind } from '../nn/activation';
+import { BatchNorm } from '../nn/batchnorm';
+import { Conv2D } from '../nn/conv2d';
+import { AvgPool2D, GlobalAvgPool, MaxPool2D } from '../nn/pool';
 import { Dense } from '../nn/dense';
 import { Dropout } from '../nn/dropout';
 import { Flatten } from '../nn/flatten';
 import type { ForwardContext, Layer, Parameter } from '../nn/layer';
-import { add } from '../ops';
-import { formatShape, ShapeError, type Tensor } from '../tensor';
+import { add, matmul, reshape } from '../ops';
+import { formatShape, ShapeError, tensorFrom, type Tensor } from '../tensor';
 import { readWeights, writeWeights, type Model, type NamedWeights } from './model';
 import type { LossKind } from '../train/trainer';
-
-/** A layer type the designer offers but this engine cannot run yet; the message names the layer. */
-export class UnsupportedLayerError extends Error {
-  override name = 'UnsupportedLayerError';
-  constructor(
-    readonly layerId: string,
-    layerName: string,
-    type: string,
-  ) {
-    super(`Layer "${layerName}" (${type}) is not supported by the training engine yet.`);
-  }
-}
-
-/** Builds engine layers for layer types beyond the core ones (the vision layers register here). */
-export type LayerFactory = (planned: PlannedLayer, name: string) => Layer;
-const extraFactories = new Map<string, LayerFactory>();
-export function registerLayerFactory(type: string, factory: LayerFactory): void {
-  extraFactories.set(type, factory);
-}
 
 interface CompiledNode {
   id: string;
   inputIds: string[];
-  /** null for Input (identity) and Add (a merge, computed in forward). */
+  /** null for Input (identity) and the merges Add and Concatenate (computed in forward). */
   layer: Layer | null;
-  merge?: 'add';
+  merge?: 'add' | 'concat';
+  /** Concatenate: per input, a constant 0/1 matrix [c_i, C] placing its channels in the output. */
+  selections?: Tensor[];
 }
 
 /** A weight name readable outside the app: "Dense 1" -> "dense_1". */
@@ -124,6 +110,8 @@ export class GraphModel implements Model {
         return { ...base, layer: null };
       case 'Add':
         return { ...base, layer: null, merge: 'add' };
+      case 'Concatenate':
+        return { ...base, layer: null, merge: 'concat', selections: this.channelSelections(planned) };
       case 'Dense':
         return {
           ...base,
@@ -148,12 +136,56 @@ export class GraphModel implements Model {
         return { ...base, layer: activation('tanh') };
       case 'Softmax':
         return { ...base, layer: dropFinal ? activation('linear') : activation('softmax') };
-      default: {
-        const factory = extraFactories.get(node.type);
-        if (!factory) throw new UnsupportedLayerError(node.id, node.name, node.type);
-        return { ...base, layer: factory(planned, name) };
+      case 'Conv2D': {
+        const c = node.settings;
+        return {
+          ...base,
+          layer: new Conv2D({
+            filters: c.filters,
+            kernelSize: c.kernelSize,
+            strides: c.stride,
+            padding: c.padding,
+            activation: c.activation,
+            useBias: c.useBias,
+            name,
+          }),
+        };
       }
+      case 'MaxPool2D':
+      case 'AvgPool2D': {
+        const { poolSize, stride, padding } = node.settings;
+        const Pool = node.type === 'MaxPool2D' ? MaxPool2D : AvgPool2D;
+        return { ...base, layer: new Pool({ poolSize, strides: stride, padding, name }) };
+      }
+      case 'GlobalAvgPool':
+        return { ...base, layer: new GlobalAvgPool(name) };
+      case 'BatchNorm':
+        return {
+          ...base,
+          layer: new BatchNorm({ momentum: node.settings.momentum, epsilon: node.settings.epsilon, name }),
+        };
     }
+  }
+
+  /**
+   * Concatenation on the channel (last) axis, composed from matmuls so every backend runs it and its
+   * gradient comes for free: y = sum_i x_i S_i with S_i[c, offset_i + c] = 1, and dx_i = dy S_i^T.
+   * It costs N * c_i * C multiply-adds per input; a dedicated copy kernel would be cheaper for wide
+   * layers, which the designs built here rarely have.
+   */
+  private channelSelections(planned: PlannedLayer): Tensor[] {
+    const total = planned.outputShape[planned.outputShape.length - 1];
+    let offset = 0;
+    return planned.inputShapes.map((shape, i) => {
+      const channels = shape[shape.length - 1];
+      const matrix = new Float32Array(channels * total);
+      for (let c = 0; c < channels; c++) matrix[c * total + offset + c] = 1;
+      offset += channels;
+      return tensorFrom(this.backend, matrix, [channels, total], {
+        origin: `${planned.node.name}/selection_${i}`,
+        persistent: true,
+      });
+    });
   }
 
   forward(x: Tensor, ctx: ForwardContext): Tensor {
@@ -166,6 +198,7 @@ export class GraphModel implements Model {
       const inputs = node.inputIds.map((id) => values.get(id)!);
       let y: Tensor;
       if (node.merge === 'add') y = inputs.slice(1).reduce((sum, t) => add(sum, t), inputs[0]);
+      else if (node.merge === 'concat') y = concatChannels(inputs, node.selections!);
       else if (!node.layer) y = inputs[0] ?? x;
       else y = node.layer.forward(inputs[0], ctx);
       values.set(node.id, y);
@@ -196,7 +229,17 @@ export class GraphModel implements Model {
 
   dispose(): void {
     for (const p of this.parameters()) p.value.dispose();
+    for (const n of this.nodes) for (const t of n.selections ?? []) t.dispose();
   }
+}
+
+function concatChannels(inputs: Tensor[], selections: Tensor[]): Tensor {
+  const batch = inputs[0].shape[0];
+  const spatial = inputs[0].shape.slice(1, -1);
+  const total = selections[0].shape[1];
+  const parts = inputs.map((t, i) => matmul(reshape(t, [-1, t.shape[t.rank - 1]]), selections[i]));
+  const joined = parts.slice(1).reduce((sum, t) => add(sum, t), parts[0]);
+  return reshape(joined, [batch, ...spatial, total]);
 }
 
 /** Validates `design` (throws DesignInvalidError with every reason) and compiles it for `backend`. */

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { cpuBackend } from '../../../src/engine/backend/cpu/cpu';
 import { DesignBuilder, analyzeDesign, templateById } from '../../../src/engine/graph';
-import { UnsupportedLayerError, compileDesign } from '../../../src/engine/model/graph-model';
+import { compileDesign } from '../../../src/engine/model/graph-model';
 import { Optimizer } from '../../../src/engine/optim/optimizer';
 import { noGrad, step, tensorFrom } from '../../../src/engine/tensor';
 import { Trainer } from '../../../src/engine/train/trainer';
@@ -65,14 +65,42 @@ describe('compiling a design into a model', () => {
     expect(v2.some((v, i) => v !== w2[i])).toBe(true);
   });
 
-  it('names the layer the engine cannot run yet', () => {
+  it('concatenates branches on the channel axis and sends each its part of the gradient', async () => {
     const b = new DesignBuilder('concat');
-    const input = b.add('Input', { shape: [4] });
-    const a = b.add('Dense', { units: 2 }, { inputs: [input] });
-    const c = b.add('Dense', { units: 2 }, { inputs: [input] });
-    b.add('Concatenate', {}, { inputs: [a, c] });
-    expect(() => compileDesign(b.build(), cpuBackend())).toThrow(UnsupportedLayerError);
-    expect(() => compileDesign(b.build(), cpuBackend())).toThrow(/Concatenate 1.*not supported/);
+    const input = b.add('Input', { shape: [2, 2, 1] });
+    const left = b.add(
+      'Conv2D',
+      { filters: 2, kernelSize: 1, activation: 'linear', useBias: false },
+      { inputs: [input] },
+    );
+    const right = b.add(
+      'Conv2D',
+      { filters: 3, kernelSize: 1, activation: 'linear', useBias: false },
+      { inputs: [input] },
+    );
+    b.add('Concatenate', {}, { inputs: [left, right] });
+    const backend = cpuBackend();
+    const model = compileDesign(b.build(), backend, { seed: 4, loss: 'mse' });
+    expect(model.outputShape).toEqual([2, 2, 5]);
+    const [wl, wr] = (await model.getWeights()).map((w) => w.data);
+    const x = new Float32Array([1, -2, 0.5, 3]);
+    const out = await noGrad(() =>
+      step(() => model.forward(tensorFrom(backend, x, [1, 2, 2, 1]), { training: false, step: 0 }).keep()),
+    ).data();
+    // 1x1 convolutions: pixel p, channel c is x[p] * w[c]; left's 2 channels first, then right's 3.
+    const expected = [0, 1, 2, 3].flatMap((p) => [
+      ...[0, 1].map((c) => x[p] * wl[c]),
+      ...[0, 1, 2].map((c) => x[p] * wr[c]),
+    ]);
+    for (let i = 0; i < expected.length; i++) expect(out[i]).toBeCloseTo(expected[i], 5);
+    // A target that only differs in the right branch's channels leaves the left filter's gradient zero.
+    const target = Float32Array.from(expected);
+    for (let p = 0; p < 4; p++) target[p * 5 + 2] += 1;
+    const trainer = new Trainer(model, new Optimizer({ kind: 'sgd', lr: 0.1 }), { loss: 'mse' });
+    await trainer.trainStep(x, target);
+    const [vl, vr] = (await model.getWeights()).map((w) => w.data);
+    expect([...vl]).toEqual([...wl]);
+    expect(vr[0]).not.toBe(wr[0]);
   });
 
   it('refuses an invalid design with the reasons', () => {
