@@ -168,16 +168,8 @@ export async function attempt(what: string, fn: () => Promise<Cell>): Promise<Ce
 // ---------------------------------------------------------------------------------------------------------
 // Seeded data and weights (mulberry32 + Box-Muller), identical for every engine.
 
-export function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+export { mulberry32 as rng } from '../../src/data/random';
+import { mulberry32 as rng } from '../../src/data/random';
 
 export function uniform(length: number, seed: number, lo = -1, hi = 1): Float32Array {
   const r = rng(seed);

@@ -5,17 +5,10 @@
 
 export type Initializer = 'he-normal' | 'he-uniform' | 'glorot-normal' | 'glorot-uniform' | 'zeros';
 
-/** mulberry32: small, fast and seeded; floats in [0, 1). */
-export function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { mulberry32 as seededRandom } from '../../data/random';
+
+/** The seeded generator weights are drawn from (mulberry32, shared with the data pipeline). */
+export { seededRandom };
 
 /** `length` values drawn by `init` for a weight with the given fans, reproducible from `seed`. */
 export function initialValues(

@@ -1,16 +1,9 @@
 // Seeded random inputs for tests, so a failure reproduces.
 
-/** mulberry32: a small, fast, seeded generator of floats in [0, 1). */
-export function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { mulberry32 as seededRandom } from '../../../src/data/random';
+
+/** The project's one seeded generator (mulberry32). */
+export { seededRandom };
 
 /** `length` floats uniform in [lo, hi). */
 export function randomF32(length: number, seed: number, lo = -1, hi = 1): Float32Array {
