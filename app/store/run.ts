@@ -2,6 +2,7 @@
 // chart series. The worker posts plain data; this store appends it. High-frequency figures are kept
 // in one object so a component re-renders once per update, not once per field.
 import { create } from 'zustand';
+import { persist } from 'zustand/middleware';
 import { classificationReport, type ClassificationReport } from '../../src/eval/metrics';
 import { appendPoint, emptySeries, type Series } from '../train/series';
 import type { EvaluationReport, FromWorker } from '../worker/protocol';
@@ -82,56 +83,59 @@ export interface RunStore {
   boundary: { size: number; probabilities: Float32Array; domain: number } | null;
   setSetting<K extends keyof TrainSettings>(key: K, value: TrainSettings[K]): void;
   resetSeries(): void;
-  recordTrain(step: number, loss: number, accuracy: number): void;
-  recordTest(epoch: number, loss: number, accuracy: number): void;
 }
 
 const ZERO_FIGURES: LiveFigures = { epoch: 0, step: 0, totalSteps: 0, samplesPerSecond: 0, elapsedMs: 0 };
 
-export const useRunStore = create<RunStore>()((set) => ({
-  settings: DEFAULT_SETTINGS,
-  state: 'idle',
-  message: null,
-  evaluation: null,
-  boundary: null,
-  figures: ZERO_FIGURES,
-  trainLoss: emptySeries(),
-  trainAccuracy: emptySeries(),
-  testLoss: emptySeries(),
-  testAccuracy: emptySeries(),
-  setSetting: (key, value) => set((s) => ({ settings: { ...s.settings, [key]: value } })),
-  resetSeries: () =>
-    set({
+export const useRunStore = create<RunStore>()(
+  persist(
+    (set) => ({
+      settings: DEFAULT_SETTINGS,
+      state: 'idle',
+      message: null,
       evaluation: null,
       boundary: null,
-      message: null,
       figures: ZERO_FIGURES,
       trainLoss: emptySeries(),
       trainAccuracy: emptySeries(),
       testLoss: emptySeries(),
       testAccuracy: emptySeries(),
+      setSetting: (key, value) => set((s) => ({ settings: { ...s.settings, [key]: value } })),
+      resetSeries: () =>
+        set({
+          evaluation: null,
+          boundary: null,
+          message: null,
+          figures: ZERO_FIGURES,
+          trainLoss: emptySeries(),
+          trainAccuracy: emptySeries(),
+          testLoss: emptySeries(),
+          testAccuracy: emptySeries(),
+        }),
     }),
-  recordTrain: (step, loss, accuracy) =>
-    set((s) => ({
-      trainLoss: appendPoint(s.trainLoss, { x: step, y: loss }),
-      trainAccuracy: appendPoint(s.trainAccuracy, { x: step, y: accuracy }),
-    })),
-  recordTest: (epoch, loss, accuracy) =>
-    set((s) => ({
-      testLoss: appendPoint(s.testLoss, { x: epoch, y: loss }),
-      testAccuracy: appendPoint(s.testAccuracy, { x: epoch, y: accuracy }),
-    })),
-}));
+    {
+      name: 'playground-run-settings',
+      version: 1,
+      // Only the settings persist; a run's charts and state belong to that page session.
+      partialize: (s) => ({ settings: s.settings }),
+      merge: (saved, current) => ({
+        ...current,
+        settings: {
+          ...DEFAULT_SETTINGS,
+          ...((saved as { settings?: Partial<TrainSettings> } | undefined)?.settings ?? {}),
+        },
+      }),
+    },
+  ),
+);
 
-/** Applies the worker's run messages to the store (subscribed once, at module load). */
-export function applyRunMessage(message: FromWorker): void {
-  const s = useRunStore.getState();
+/** The store fields one worker message changes (pure, so a batch of messages folds into one update). */
+function runUpdate(s: RunStore, message: FromWorker): Partial<RunStore> {
   switch (message.type) {
     case 'run-state':
-      useRunStore.setState({ state: message.state, ...(message.message ? { message: message.message } : {}) });
-      break;
+      return { state: message.state, ...(message.message ? { message: message.message } : {}) };
     case 'train-metrics':
-      useRunStore.setState({
+      return {
         figures: {
           epoch: message.epoch,
           step: message.step,
@@ -139,25 +143,47 @@ export function applyRunMessage(message: FromWorker): void {
           samplesPerSecond: message.samplesPerSecond,
           elapsedMs: message.elapsedMs,
         },
-      });
-      s.recordTrain(message.step, message.loss, message.accuracy ?? Number.NaN);
-      break;
+        trainLoss: appendPoint(s.trainLoss, { x: message.step, y: message.loss }),
+        trainAccuracy: appendPoint(s.trainAccuracy, { x: message.step, y: message.accuracy ?? Number.NaN }),
+      };
     case 'test-metrics':
-      s.recordTest(message.step, message.loss, message.accuracy ?? Number.NaN);
-      break;
+      return {
+        testLoss: appendPoint(s.testLoss, { x: message.step, y: message.loss }),
+        testAccuracy: appendPoint(s.testAccuracy, { x: message.step, y: message.accuracy ?? Number.NaN }),
+      };
     case 'evaluation': {
       const { report } = message;
-      useRunStore.setState({
-        evaluation: { report, metrics: classificationReport(report.predicted, report.truth, report.classes) },
-      });
-      break;
+      return { evaluation: { report, metrics: classificationReport(report.predicted, report.truth, report.classes) } };
     }
     case 'boundary':
-      useRunStore.setState({
-        boundary: { size: message.size, probabilities: message.probabilities, domain: message.domain },
-      });
-      break;
+      return { boundary: { size: message.size, probabilities: message.probabilities, domain: message.domain } };
+    default:
+      return {};
   }
+}
+
+/**
+ * How often worker messages reach React. A small network trains hundreds of steps a second; re-rendering
+ * the charts for each report would starve the page's main thread, so messages are folded into one
+ * store update per interval.
+ */
+export const UI_UPDATE_MS = 100;
+const pending: FromWorker[] = [];
+let flushTimer: ReturnType<typeof setTimeout> | null = null;
+
+/** Queues a worker message for the next store update. */
+export function applyRunMessage(message: FromWorker): void {
+  pending.push(message);
+  flushTimer ??= setTimeout(flushRunMessages, UI_UPDATE_MS);
+}
+
+/** Applies every queued message in one store update. */
+export function flushRunMessages(): void {
+  flushTimer = null;
+  const base = useRunStore.getState();
+  let next: RunStore = base;
+  for (const message of pending.splice(0)) next = { ...next, ...runUpdate(next, message) };
+  if (next !== base) useRunStore.setState(next);
 }
 
 onEngineMessage(applyRunMessage);

@@ -95,8 +95,22 @@ export function TrainPanel() {
     }
     useRunStore.getState().resetSeries();
     useRunStore.setState({ state: 'starting' });
-    const nanAtStep = Number(new URLSearchParams(window.location.search).get('nanAtStep')) || undefined;
-    postToEngine({ type: 'train', design: useDesignStore.getState().design, settings, data, faults: { nanAtStep } });
+    const query = new URLSearchParams(window.location.search);
+    const faults = {
+      nanAtStep: Number(query.get('nanAtStep')) || undefined,
+      loseDeviceAtStep: Number(query.get('loseDeviceAtStep')) || undefined,
+    };
+    if (faults.loseDeviceAtStep) {
+      // One-shot: the next Start runs without the fault, on the new device.
+      query.delete('loseDeviceAtStep');
+      const search = query.toString();
+      window.history.replaceState(
+        null,
+        '',
+        `${window.location.pathname}${search ? `?${search}` : ''}${window.location.hash}`,
+      );
+    }
+    postToEngine({ type: 'train', design: useDesignStore.getState().design, settings, data, faults });
   };
 
   const points = useMemo(() => {

@@ -13,6 +13,8 @@ const post = (message: FromWorker, transfer: Transferable[] = []) => self.postMe
 let gpu: GpuContext | null = null;
 let backend: Backend | null = null;
 let run: TrainingRun | null = null;
+/** Set when a test asks for a device loss: destroy() then counts as a loss, not a deliberate release. */
+let simulatedLoss = false;
 
 function report(error: unknown): ErrorReport {
   if (error instanceof GpuError) return { name: error.name, message: error.message, hint: error.hint };
@@ -29,9 +31,10 @@ async function probe(): Promise<void> {
       // The backend dies with its device; the next Start gets a new one.
       gpu = null;
       backend = null;
-      if (error.reason === 'destroyed') return;
+      if (error.reason === 'destroyed' && !simulatedLoss) return;
+      simulatedLoss = false;
       post({ type: 'gpu-error', error: report(error) });
-      run?.stop();
+      run?.abort({ text: error.message, hint: error.hint });
     });
     post({ type: 'gpu-ready', adapter: ctx.summary });
   } catch (error) {
@@ -62,7 +65,11 @@ async function train(message: Extract<ToWorker, { type: 'train' }>): Promise<voi
   }
   const current = new TrainingRun(b, post, gpu?.summary.limits);
   run = current;
-  await current.run(message.design, message.settings, message.data, message.faults);
+  const loseDevice = () => {
+    simulatedLoss = true;
+    gpu?.destroy();
+  };
+  await current.run(message.design, message.settings, message.data, { ...message.faults, loseDevice });
 }
 
 async function predict(id: number, pixels: Float32Array): Promise<void> {

@@ -15,8 +15,11 @@ export type ToWorker =
       design: unknown;
       settings: TrainSettings;
       data: DataRequest;
-      /** Fault injection for tests (from the page's ?nanAtStep=N): that step's inputs become NaN. */
-      faults?: { nanAtStep?: number };
+      /**
+       * Fault injection for tests, from the page's ?nanAtStep=N (that step's inputs become NaN) or
+       * ?loseDeviceAtStep=N (the GPU device is lost before that step).
+       */
+      faults?: { nanAtStep?: number; loseDeviceAtStep?: number };
     }
   | { type: 'pause' }
   | { type: 'resume' }

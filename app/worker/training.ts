@@ -31,7 +31,8 @@ const BOUNDARY_GRID = 48;
 const MISCLASSIFIED_SHOWN = 24;
 const FILTERS_SHOWN = 16;
 
-type Faults = { nanAtStep?: number };
+/** Fault injection for tests: NaN inputs at a step, or a lost GPU device at a step. */
+export type Faults = { nanAtStep?: number; loseDeviceAtStep?: number; loseDevice?: () => void };
 
 interface TestSet {
   x: Float32Array;
@@ -48,6 +49,7 @@ export class TrainingRun {
   private trainer: Trainer | null = null;
   private lastGood: NamedWeights[] | null = null;
   private diverged = false;
+  private abortMessage: { text: string; hint: string } | null = null;
   private startMs = 0;
   private pausedMs = 0;
   private pausedAt = 0;
@@ -89,18 +91,28 @@ export class TrainingRun {
     return !this.stopped;
   }
 
+  /**
+   * Ends the run from outside because it cannot go on (the GPU device was lost): the run stops between
+   * steps and reports `message` instead of whatever the dead device makes the last step throw.
+   */
+  abort(message: { text: string; hint: string }): void {
+    this.abortMessage ??= message;
+    this.stop();
+  }
+
   /** Runs to the end (or until stopped); reports failures as run-state messages, never throws. */
   async run(designValue: unknown, settings: TrainSettings, data: DataRequest, faults: Faults = {}): Promise<void> {
     this.post({ type: 'run-state', state: 'starting' });
     try {
       await this.train(designValue, settings, data, faults);
       if (this.diverged) return;
-      this.post({ type: 'run-state', state: this.stopped ? 'stopped' : 'finished' });
+      if (this.abortMessage) this.post({ type: 'run-state', state: 'failed', message: this.abortMessage });
+      else this.post({ type: 'run-state', state: this.stopped ? 'stopped' : 'finished' });
     } catch (error) {
       this.stopped = true;
       const text = error instanceof Error ? error.message : String(error);
       const hint = error instanceof RunError ? error.hint : errorHint(error);
-      this.post({ type: 'run-state', state: 'failed', message: { text, hint } });
+      this.post({ type: 'run-state', state: 'failed', message: this.abortMessage ?? { text, hint } });
     }
   }
 
@@ -158,6 +170,8 @@ export class TrainingRun {
       const batch = batcher.next();
       const targets = model.loss === 'softmax-cross-entropy' ? batch.labels : batchTargets(model.loss, batch);
       if (faults.nanAtStep === optimizer.stepCount + 1) batch.x.fill(Number.NaN);
+      if (faults.loseDeviceAtStep === optimizer.stepCount + 1) faults.loseDevice?.();
+      if (this.stopped) break;
       await trainer.trainStep(batch.x, targets);
       if (this.diverged) return;
       const finishedEpoch = !batch.streaming && batch.step === stepsPerEpoch - 1;

@@ -102,3 +102,27 @@ test('a diverging run stops with a message and keeps the last good weights', asy
   await expect(page.getByRole('alert')).toContainText(/last good weights are kept/);
   await page.screenshot({ path: 'tests/e2e/screenshots/train-diverged.png', fullPage: true });
 });
+
+test('a lost GPU device stops the run with a message, and Start trains again on a new device', async ({ page }) => {
+  test.setTimeout(180_000);
+  await openTemplate(page, 'xor');
+  // ?loseDeviceAtStep=N destroys the worker's GPU device before step N, as a driver reset would.
+  await page.goto('/?loseDeviceAtStep=15#/design');
+  await page.getByRole('tab', { name: 'Data' }).click();
+  await page.getByRole('radio', { name: /XOR/ }).check();
+  await page.getByRole('tab', { name: 'Train' }).click();
+  await setNumber(page, 'Epochs', 2);
+  await setNumber(page, 'Batch size', 10);
+  await page.getByRole('button', { name: 'Start' }).click();
+  await expect(page.getByRole('status', { name: 'Run state: Failed' })).toBeVisible({ timeout: 120_000 });
+  await expect(page.getByRole('alert')).toContainText(/GPU device was lost/);
+  await expect(page.getByRole('alert')).toContainText(/Start training again/);
+  await page.screenshot({ path: 'tests/e2e/screenshots/train-device-lost.png', fullPage: true });
+  // The fault is one-shot: Start again, in the same page and worker, gets a new device and finishes.
+  await expect(page.getByLabel('Epochs', { exact: true })).toHaveValue('2');
+  await page.getByRole('button', { name: 'Start' }).click();
+  await expect(page.getByRole('status', { name: 'Run state: Finished' })).toBeVisible({ timeout: 120_000 });
+  // Settings survive a reload.
+  await page.reload();
+  await expect(page.getByLabel('Epochs', { exact: true })).toHaveValue('2');
+});
