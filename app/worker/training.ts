@@ -58,6 +58,8 @@ export class TrainingRun {
   private totalSteps = 0;
   private epochs = 1;
   private inputIsImage = false;
+  /** The input is a point in the plane (a 2-D synthetic set): the decision boundary can be drawn. */
+  private plotsBoundary = false;
 
   constructor(
     private readonly backend: Backend,
@@ -85,10 +87,6 @@ export class TrainingRun {
   stop(): void {
     this.stopped = true;
     this.resume();
-  }
-
-  get active(): boolean {
-    return !this.stopped;
   }
 
   /**
@@ -127,6 +125,7 @@ export class TrainingRun {
     this.model = model;
     checkCompatible(model, source);
     this.inputIsImage = source.kind === 'images';
+    this.plotsBoundary = !this.inputIsImage && model.inputShape[0] === 2;
 
     const trainCount = settings.trainLimit > 0 ? Math.min(settings.trainLimit, source.total) : source.total;
     const split = splitIndices(trainCount, settings.validationSplit, settings.seed);
@@ -193,7 +192,7 @@ export class TrainingRun {
       });
       if (!Number.isFinite(result.loss)) return this.onDiverged(optimizer.stepCount);
       this.lastGood = await model.getWeights();
-      if (this.inputIsImage === false && model.inputShape[0] === 2) await this.postBoundary();
+      if (this.plotsBoundary) await this.postBoundary();
       if (validation && settings.earlyStoppingPatience > 0) {
         const v = await evaluateBatcher(trainer, validation, model.loss);
         if (v < bestValidation - 1e-6) {
@@ -218,7 +217,7 @@ export class TrainingRun {
     if (model.loss === 'softmax-cross-entropy') {
       this.post({ type: 'evaluation', report: await this.evaluation(testSet, source.numClasses) });
     }
-    if (!this.inputIsImage && model.inputShape[0] === 2) await this.postBoundary();
+    if (this.plotsBoundary) await this.postBoundary();
   }
 
   private onMetrics(report: MetricsReport): void {
@@ -291,7 +290,6 @@ export class TrainingRun {
     const first = this.model!.parameters()[0];
     if (!first || !this.inputIsImage) return null;
     const w = await first.value.data();
-    const [h, wd] = [this.model!.inputShape[0] ?? 0, this.model!.inputShape[1] ?? 0];
     if (first.value.rank === 2 && first.value.shape[0] === 784) {
       const units = first.value.shape[1];
       return {
@@ -302,7 +300,7 @@ export class TrainingRun {
         ),
       };
     }
-    if (first.value.rank === 4 && h && wd) {
+    if (first.value.rank === 4) {
       // Conv filters [kh, kw, inC, outC]: channel 0 of each output filter.
       const [kh, kw, inC, outC] = first.value.shape;
       return {
