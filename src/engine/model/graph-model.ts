@@ -219,6 +219,14 @@ export class GraphModel implements Model {
     return this.nodes.flatMap((n) => n.layer?.parameters() ?? []);
   }
 
+  /**
+   * Layer state that is not trained but is part of the model (BatchNorm moving mean and variance), in
+   * execution order; for export and import (src/export/tensors.ts).
+   */
+  state(): { name: string; value: Tensor }[] {
+    return this.nodes.flatMap((n) => (n.layer instanceof BatchNorm ? n.layer.state() : []));
+  }
+
   getWeights(): Promise<NamedWeights[]> {
     return readWeights(this.parameters());
   }
