@@ -1,10 +1,12 @@
 // WebAssembly matmul GFLOP/s on one core beside the same core's register-only FMA ceiling, measured in
-// the same run, for each build this runtime validates (plain SIMD; relaxed SIMD where available):
+// the same run, for each build this runtime validates (plain SIMD; relaxed SIMD where available), then
+// the best build on N threads (every core up to 8), as total GFLOP/s and per thread against one core:
 //   node --experimental-wasm-relaxed-simd bench/run-node.mjs bench/wasm-matmul.ts [--repeats 5]
 // (Node 20 needs the flag for the relaxed build; Chromium and Node >= 22 have relaxed SIMD on.)
 // Each figure is the median of `repeats` timings of >= 0.25 s each, timed in this process's CPU time
 // (process.cpuUsage) rather than wall time: on a shared machine wall time also counts the time other
-// processes hold the core. The spread (min-max) is printed too.
+// processes hold the core. The spread (min-max) is printed too. The threaded figures are wall time (CPU
+// time would add up the threads), so they need a quiet machine to mean anything.
 import { conv2dGeometry } from '../src/engine/ref/shapes';
 import { loadWasmKernels, supportsRelaxedSimd, type WasmKernels, type WasmSimdLevel } from '../src/wasm/kernels';
 
@@ -34,22 +36,25 @@ function cpuMs(): number {
   return (user + system) / 1000;
 }
 
-/** GFLOP/s samples of `run`, which does `flops` per call: each sample times enough calls for >= 0.25 s. */
-function sample(run: () => void, flops: number, repeats: number): number[] {
+/**
+ * GFLOP/s samples of `run`, which does `flops` per call: each sample times enough calls for >= 0.25 s, by
+ * `clock` (this process's CPU time by default; wall time for threaded runs).
+ */
+function sample(run: () => void, flops: number, repeats: number, clock: () => number = cpuMs): number[] {
   run();
   let calls = 1;
   for (;;) {
-    const t0 = cpuMs();
+    const t0 = clock();
     for (let i = 0; i < calls; i++) run();
-    if (cpuMs() - t0 >= 50) break;
+    if (clock() - t0 >= 50) break;
     calls *= 2;
   }
   calls = Math.max(1, Math.ceil(calls * 5));
   const out: number[] = [];
   for (let r = 0; r < repeats; r++) {
-    const t0 = cpuMs();
+    const t0 = clock();
     for (let i = 0; i < calls; i++) run();
-    out.push((flops * calls) / ((cpuMs() - t0) / 1000) / 1e9);
+    out.push((flops * calls) / ((clock() - t0) / 1000) / 1e9);
   }
   return out;
 }
@@ -60,7 +65,7 @@ function ceiling(k: WasmKernels, repeats: number): number[] {
 }
 
 /** The classic Keras MNIST CNN's first layer (Conv2D 32 3x3 valid on 28x28x1) at batch 128: im2col + GEMM. */
-function convCases(k: WasmKernels, repeats: number): [string, number[]][] {
+function convCases(k: WasmKernels, repeats: number, clock: () => number = cpuMs): [string, number[]][] {
   const g = conv2dGeometry('conv2d_1', [128, 28, 28, 1], [3, 3, 1, 32]);
   const flops = 2 * g.batch * g.outH * g.outW * g.kh * g.kw * g.inC * g.outC;
   const x = k.alloc(g.batch * g.inH * g.inW * g.inC, 'x');
@@ -73,10 +78,16 @@ function convCases(k: WasmKernels, repeats: number): [string, number[]][] {
   const out: [string, number[]][] = [
     [
       `conv2d fwd ${shape}`,
-      sample(() => k.conv2d({ x, filter: w, out: y, geometry: g, activation: 'relu' }), flops, repeats),
+      sample(() => k.conv2d({ x, filter: w, out: y, geometry: g, activation: 'relu' }), flops, repeats, clock),
     ],
-    [`conv2d dFilter`, sample(() => k.conv2dBackwardFilter({ x, dy: y, dFilter: w, geometry: g }), flops, repeats)],
-    [`conv2d dInput`, sample(() => k.conv2dBackwardInput({ dy: y, filter: w, dx: x, geometry: g }), flops, repeats)],
+    [
+      `conv2d dFilter`,
+      sample(() => k.conv2dBackwardFilter({ x, dy: y, dFilter: w, geometry: g }), flops, repeats, clock),
+    ],
+    [
+      `conv2d dInput`,
+      sample(() => k.conv2dBackwardInput({ dy: y, filter: w, dx: x, geometry: g }), flops, repeats, clock),
+    ],
   ];
   for (const p of [x, w, y]) k.free(p);
   return out;
@@ -90,37 +101,54 @@ export async function main(args: string[]): Promise<void> {
   const at = args.indexOf('--repeats');
   const repeats = at >= 0 ? Number(args[at + 1]) : 5;
   const levels: WasmSimdLevel[] = supportsRelaxedSimd() ? ['simd', 'relaxed'] : ['simd'];
-  console.log(`wasm matmul, one core, ${new Date().toISOString()}, Node ${process.version}, median of ${repeats}`);
+  console.log(`wasm matmul, ${new Date().toISOString()}, Node ${process.version}, median of ${repeats}`);
   if (levels.length === 1) console.log('relaxed SIMD not validated by this runtime: plain SIMD only');
   const rows: string[] = [];
+  let ceil = 0;
   for (const level of levels) {
-    const k = await loadWasmKernels({ simd: level });
+    const k = await loadWasmKernels({ simd: level, threads: 1 });
     const before = ceiling(k, repeats);
-    const results: [MatmulCase, number[]][] = [];
-    for (const c of CASES) {
-      const a = k.alloc(c.m * c.k, 'a');
-      const b = k.alloc(c.k * c.n, 'b');
-      const out = k.alloc(c.m * c.n, 'out');
-      k.arena.f32(a, c.m * c.k).forEach((_, i, arr) => (arr[i] = Math.sin(i)));
-      k.arena.f32(b, c.k * c.n).forEach((_, i, arr) => (arr[i] = Math.cos(i)));
-      const run = () =>
-        k.matmul({ a, b, out, m: c.m, k: c.k, n: c.n, transA: c.transA, transB: c.transB, activation: 'none' });
-      results.push([c, sample(run, 2 * c.m * c.k * c.n, repeats)]);
-      for (const p of [a, b, out]) k.free(p);
-    }
+    const results = matmulCases(k, repeats, cpuMs);
     const convRows = convCases(k, repeats);
     const after = ceiling(k, repeats);
-    const ceil = median([...before, ...after]);
-    rows.push(`| ${level} | FMA ceiling (register-only, 12 chains) | ${fmt([...before, ...after])} | 100% |`);
-    for (const [c, s] of results) {
-      const shape = `${c.m}x${c.k}x${c.n}${c.transA ? ' tA' : ''}${c.transB ? ' tB' : ''}`;
-      rows.push(`| ${level} | ${c.label} ${shape} | ${fmt(s)} | ${((100 * median(s)) / ceil).toFixed(0)}% |`);
-    }
-    for (const [label, s] of convRows) {
-      rows.push(`| ${level} | ${label} | ${fmt(s)} | ${((100 * median(s)) / ceil).toFixed(0)}% |`);
+    ceil = median([...before, ...after]);
+    rows.push(`| ${level} | 1 | FMA ceiling (register-only, 12 chains) | ${fmt([...before, ...after])} | 100% |`);
+    for (const [label, s] of [...results, ...convRows]) {
+      rows.push(`| ${level} | 1 | ${label} | ${fmt(s)} | ${((100 * median(s)) / ceil).toFixed(0)}% |`);
     }
   }
-  console.log('| build | case (m x k x n) | GFLOP/s median (min-max) | of ceiling |');
-  console.log('|---|---|---|---|');
+  // The last (best) build on every core up to 8, against the same build's one-core ceiling.
+  const level = levels[levels.length - 1];
+  const k = await loadWasmKernels({ simd: level });
+  if (k.threads > 1) {
+    const wall = () => performance.now();
+    for (const [label, s] of [...matmulCases(k, repeats, wall), ...convCases(k, repeats, wall)]) {
+      const perThread = (100 * median(s)) / k.threads / ceil;
+      rows.push(`| ${level} | ${k.threads} | ${label} | ${fmt(s)} (wall) | ${perThread.toFixed(0)}% per thread |`);
+    }
+    k.stopThreads();
+  } else {
+    rows.push(`| ${level} | 1 | threaded figures not measured: ${k.singleThreadReason} | | |`);
+  }
+  console.log('| build | threads | case (m x k x n) | GFLOP/s median (min-max) | of one core |');
+  console.log('|---|---|---|---|---|');
   for (const r of rows) console.log(r);
+}
+
+/** Every matmul case on `k`: label and GFLOP/s samples. */
+function matmulCases(k: WasmKernels, repeats: number, clock: () => number): [string, number[]][] {
+  const out: [string, number[]][] = [];
+  for (const c of CASES) {
+    const a = k.alloc(c.m * c.k, 'a');
+    const b = k.alloc(c.k * c.n, 'b');
+    const result = k.alloc(c.m * c.n, 'out');
+    k.arena.f32(a, c.m * c.k).forEach((_, i, arr) => (arr[i] = Math.sin(i)));
+    k.arena.f32(b, c.k * c.n).forEach((_, i, arr) => (arr[i] = Math.cos(i)));
+    const { m, n, transA, transB } = c;
+    const run = () => k.matmul({ a, b, out: result, m, k: c.k, n, transA, transB, activation: 'none' });
+    const shape = `${c.m}x${c.k}x${c.n}${c.transA ? ' tA' : ''}${c.transB ? ' tB' : ''}`;
+    out.push([`${c.label} ${shape}`, sample(run, 2 * c.m * c.k * c.n, repeats, clock)]);
+    for (const p of [a, b, result]) k.free(p);
+  }
+  return out;
 }

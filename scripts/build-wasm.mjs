@@ -1,5 +1,7 @@
-// Compiles the AssemblyScript kernels (src/wasm/assembly/) into two modules under src/wasm/build/:
-// kernels-simd.wasm (128-bit SIMD) and kernels-relaxed.wasm (plus relaxed SIMD: fused multiply-add).
+// Compiles the AssemblyScript kernels (src/wasm/assembly/) into modules under src/wasm/build/:
+// kernels-simd.wasm (128-bit SIMD) and kernels-relaxed.wasm (plus relaxed SIMD: fused multiply-add), and
+// the same two importing a shared memory (kernels-*-shared.wasm) for the multi-threaded backend, whose
+// worker threads each instantiate the module on one SharedArrayBuffer-backed memory.
 // The loader (src/wasm/kernels.ts) picks the relaxed one only where WebAssembly.validate accepts it.
 // Build outputs, git-ignored, never committed. Runs on install, before dev/build and before unit tests;
 // skips the compile when both outputs are newer than every source (pass --force to rebuild).
@@ -11,10 +13,15 @@ const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const sourceDir = join(root, 'src', 'wasm', 'assembly');
 const outDir = join(root, 'src', 'wasm', 'build');
 
+/** Shared memory up to 2 GiB (32768 pages): the memory the loader passes may declare any maximum below. */
+const SHARED = ['--enable', 'threads', '--sharedMemory', '--maximumMemory', '32768'];
+
 /** Output file name -> extra compiler flags. */
 export const WASM_BUILDS = {
   'kernels-simd.wasm': [],
   'kernels-relaxed.wasm': ['--enable', 'relaxed-simd'],
+  'kernels-simd-shared.wasm': [...SHARED],
+  'kernels-relaxed-shared.wasm': ['--enable', 'relaxed-simd', ...SHARED],
 };
 
 const COMMON_FLAGS = [

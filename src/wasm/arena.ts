@@ -18,6 +18,7 @@ export class WasmArena {
   private readonly sizes = new Map<number, number>();
   private readonly freeLists = new Map<number, number[]>();
   private inUseBytes = 0;
+  private peakBytes = 0;
 
   /**
    * @param memory the module's memory (imported by the kernels).
@@ -37,6 +38,16 @@ export class WasmArena {
     return this.inUseBytes;
   }
 
+  /** The most bytes ever handed out at once (the high-water mark of bytesInUse). */
+  get highWaterBytes(): number {
+    return this.peakBytes;
+  }
+
+  /** End of the highest block ever handed out: the address space the arena has claimed. */
+  get topBytes(): number {
+    return this.top;
+  }
+
   /** The memory's current size in bytes. */
   get bytesReserved(): number {
     return this.memory.buffer.byteLength;
@@ -52,6 +63,7 @@ export class WasmArena {
     const ptr = reused ?? this.bump(size, what);
     this.sizes.set(ptr, size);
     this.inUseBytes += size;
+    this.peakBytes = Math.max(this.peakBytes, this.inUseBytes);
     return ptr;
   }
 
@@ -87,7 +99,7 @@ export class WasmArena {
     if (end > this.maximumBytes) {
       throw new WasmMemoryError(
         `wasm memory: cannot allocate ${mib(size)} for ${what}: ${mib(this.inUseBytes)} in use, ` +
-          `limit ${mib(this.maximumBytes)} (a smaller batch or model fits)`,
+          `limit ${mib(this.maximumBytes)}: use a smaller batch size or smaller layers`,
       );
     }
     const have = this.memory.buffer.byteLength;

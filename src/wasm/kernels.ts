@@ -6,10 +6,14 @@
 // multiply-add in the matmul tile, up to 30% faster). The relaxed one is used only where the runtime
 // validates it (Chromium yes; Node 20 only with --experimental-wasm-relaxed-simd). The .wasm files load
 // through Vite's `new URL(..., import.meta.url)` asset handling in the browser and from disk in Node.
+// Multi-threaded (threads.ts): the same sources built against a shared memory, one instance per worker
+// thread; matmul, the convolutions and large element-wise ops run their `*Part` exports on every thread,
+// each with its own matmul workspace and im2col chunk.
 import type { BinaryOp, PrimitiveArgs, ReduceOp, ScalarOp, UnaryOp } from '../engine/backend/backend';
 import type * as FsPromises from 'node:fs/promises';
 import type { Pool2dGeometry } from '../engine/ref/shapes';
 import { WasmArena } from './arena';
+import { CONTROL_BYTES, ThreadPool, threadSupport } from './threads';
 
 /** A buffer in the kernels' memory: its byte offset. */
 export type WasmPtr = number;
@@ -21,6 +25,36 @@ type OptimArgs<P extends 'sgdUpdate' | 'adamUpdate' | 'rmspropUpdate'> = Omit<Ar
 
 const SIMD_URL = new URL('./build/kernels-simd.wasm', import.meta.url);
 const RELAXED_URL = new URL('./build/kernels-relaxed.wasm', import.meta.url);
+const SIMD_SHARED_URL = new URL('./build/kernels-simd-shared.wasm', import.meta.url);
+const RELAXED_SHARED_URL = new URL('./build/kernels-relaxed-shared.wasm', import.meta.url);
+
+/** The exports the thread pool runs, by job code; each takes (..., thread, threads) last. */
+const PARALLEL_EXPORTS = [
+  'matmulPart',
+  'conv2dPart',
+  'conv2dBackwardFilterPart',
+  'conv2dBackwardInputPart',
+  'unaryPart',
+  'unaryBackwardPart',
+  'sgdUpdatePart',
+  'adamUpdatePart',
+  'rmspropUpdatePart',
+];
+const JOB_MATMUL = 0;
+const JOB_CONV = 1;
+const JOB_CONV_FILTER = 2;
+const JOB_CONV_INPUT = 3;
+const JOB_UNARY = 4;
+const JOB_UNARY_BACKWARD = 5;
+const JOB_SGD = 6;
+const JOB_ADAM = 7;
+const JOB_RMSPROP = 8;
+/** Element-wise work counted per element against minParallelFlops: splits only tensors of >= 256K. */
+const ELEMENT_FLOPS = 8;
+/** One thread's scratch: the matmul packing workspace (4.5 MiB) and an im2col chunk (4 MiB), rounded up. */
+const THREAD_SCRATCH_BYTES = 9 * 2 ** 20;
+/** Below this many flops a matmul or convolution runs on the calling thread alone (waking workers costs). */
+const DEFAULT_MIN_PARALLEL_FLOPS = 1 << 21;
 
 /** Op codes: the index of each name is the code the AssemblyScript kernels switch on. */
 const UNARY_CODES: { [Op in UnaryOp]: number } = {
@@ -144,6 +178,7 @@ interface KernelExports {
     colsFloats: number,
     work: number,
   ): void;
+  addPartials(dst: number, src: number, count: number, length: number): void;
   conv2dBackwardFilter(
     g: number,
     x: number,
@@ -234,19 +269,27 @@ async function readBytes(url: URL): Promise<ArrayBuffer> {
   return response.arrayBuffer();
 }
 
-const compiled = new Map<WasmSimdLevel, Promise<WebAssembly.Module>>();
+const compiled = new Map<string, Promise<WebAssembly.Module>>();
 
-function compile(level: WasmSimdLevel): Promise<WebAssembly.Module> {
-  let module = compiled.get(level);
+function compile(level: WasmSimdLevel, shared: boolean): Promise<WebAssembly.Module> {
+  const key = `${level}${shared ? '-shared' : ''}`;
+  let module = compiled.get(key);
   if (!module) {
-    module = readBytes(level === 'relaxed' ? RELAXED_URL : SIMD_URL).then((bytes) => {
+    const url = shared
+      ? level === 'relaxed'
+        ? RELAXED_SHARED_URL
+        : SIMD_SHARED_URL
+      : level === 'relaxed'
+        ? RELAXED_URL
+        : SIMD_URL;
+    module = readBytes(url).then((bytes) => {
       if (!WebAssembly.validate(bytes)) {
         throw new Error(`wasm kernels: this runtime rejects the ${level} build (no WebAssembly SIMD?)`);
       }
       return WebAssembly.compile(bytes);
     });
-    module.catch(() => compiled.delete(level));
-    compiled.set(level, module);
+    module.catch(() => compiled.delete(key));
+    compiled.set(key, module);
   }
   return module;
 }
@@ -256,6 +299,14 @@ export interface WasmKernelOptions {
   simd?: 'auto' | WasmSimdLevel;
   /** Upper bound of the kernels' memory; default 2048 MiB (the most 32-bit offsets address here). */
   maximumMemoryMiB?: number;
+  /**
+   * Threads for matmul and convolutions: default every core up to 8 where worker threads can share memory
+   * (a cross-origin isolated page, or Node); 1 forces single-threaded. Where threads cannot run, the kernels
+   * run single-threaded and `singleThreadReason` says why.
+   */
+  threads?: number;
+  /** Work (flops) below which a kernel runs on the calling thread alone; tests pass 0 to split every op. */
+  minParallelFlops?: number;
 }
 
 /** Loads (once per process) and instantiates the kernels with a fresh memory and arena. */
@@ -270,8 +321,38 @@ export async function loadWasmKernels(options: WasmKernelOptions = {}): Promise<
   if (!(maximumMiB >= 8 && maximumMiB <= 2048)) {
     throw new RangeError(`wasm kernels: maximumMemoryMiB must be within [8, 2048], got ${maximumMiB}`);
   }
-  const module = await compile(level);
-  const memory = new WebAssembly.Memory({ initial: 64, maximum: maximumMiB * 16 });
+  const asked = options.threads;
+  if (asked !== undefined && !(Number.isInteger(asked) && asked >= 1 && asked <= 64)) {
+    throw new RangeError(`wasm kernels: threads must be an integer within [1, 64], got ${asked}`);
+  }
+  let threads = 1;
+  let reason: string | null = null;
+  if (asked === 1) {
+    reason = 'one thread was asked for';
+  } else {
+    const support = await threadSupport();
+    if (support.reason) reason = support.reason;
+    else threads = asked ?? support.threads;
+    // Each thread has its own matmul workspace and im2col chunk: keep them to a quarter of the memory.
+    const fit = Math.max(1, Math.floor((maximumMiB * 2 ** 20) / 4 / THREAD_SCRATCH_BYTES));
+    if (threads > fit) {
+      threads = fit;
+      if (fit === 1) reason = `the memory limit of ${maximumMiB} MiB leaves no room for per-thread scratch`;
+    }
+  }
+  let memory: WebAssembly.Memory | null = null;
+  if (threads > 1) {
+    try {
+      // A shared memory reserves its whole maximum up front, which a small address space may refuse.
+      memory = new WebAssembly.Memory({ initial: 64, maximum: maximumMiB * 16, shared: true });
+    } catch (error) {
+      threads = 1;
+      reason = `a ${maximumMiB} MiB shared memory could not be reserved (${(error as Error).message})`;
+    }
+  }
+  const shared = memory !== null;
+  memory ??= new WebAssembly.Memory({ initial: 64, maximum: maximumMiB * 16 });
+  const module = await compile(level, shared);
   const instance = await WebAssembly.instantiate(module, {
     env: {
       memory,
@@ -280,7 +361,27 @@ export async function loadWasmKernels(options: WasmKernelOptions = {}): Promise<
       },
     },
   });
-  return new WasmKernels(instance.exports as unknown as KernelExports, memory, level, maximumMiB * 2 ** 20);
+  const exports = instance.exports as unknown as KernelExports;
+  const kernels = new WasmKernels(exports, memory, level, maximumMiB * 2 ** 20, threads, options.minParallelFlops);
+  if (shared) {
+    try {
+      const control = kernels.arena.alloc(CONTROL_BYTES, 'thread pool control block');
+      const pool = await ThreadPool.start(
+        threads,
+        module,
+        memory,
+        control,
+        instance.exports as Record<string, unknown>,
+        PARALLEL_EXPORTS,
+      );
+      kernels.usePool(pool);
+    } catch (error) {
+      kernels.usePool(null, `starting ${threads - 1} worker threads failed: ${(error as Error).message}`);
+    }
+  } else {
+    kernels.usePool(null, reason);
+  }
+  return kernels;
 }
 
 function checkCount(op: string, what: string, value: number): void {
@@ -304,6 +405,17 @@ export class WasmKernels {
   /** batchNorm's per-channel f64 sums. */
   private scratch: WasmPtr | null = null;
   private scratchChannels = 0;
+  /** Bytes between one thread's matmul workspace and the next. */
+  private readonly workspaceStride: number;
+  /** The filter gradient's per-thread partial sums (threads - 1 of them), grown on demand. */
+  private partials: WasmPtr | null = null;
+  private partialsFloats = 0;
+  private pool: ThreadPool | null = null;
+  private readonly minParallelFlops: number;
+  /** Threads the kernels use: 1, or the pool's size. */
+  threads = 1;
+  /** Why the kernels run single-threaded (null when multi-threaded). */
+  singleThreadReason: string | null = null;
 
   constructor(
     private readonly ex: KernelExports,
@@ -311,10 +423,34 @@ export class WasmKernels {
     /** Which build runs: 'relaxed' (fused multiply-add) or plain 'simd'. */
     readonly simd: WasmSimdLevel,
     maximumBytes: number,
+    /** Threads that will run (each needs its own matmul workspace and im2col chunk). */
+    private readonly maxThreads = 1,
+    minParallelFlops = DEFAULT_MIN_PARALLEL_FLOPS,
   ) {
     this.arena = new WasmArena(memory, ex.heapBase(), maximumBytes);
-    this.workspace = this.arena.alloc(ex.matmulWorkspaceBytes(), 'matmul packing workspace');
+    this.workspaceStride = Math.ceil(ex.matmulWorkspaceBytes() / 64) * 64;
+    this.workspace = this.arena.alloc(this.workspaceStride * maxThreads, 'matmul packing workspaces');
     this.dims = this.arena.alloc(3 * MAX_RANK * 4, 'binary shape block');
+    this.minParallelFlops = minParallelFlops;
+  }
+
+  /** Attaches the worker pool (or records why there is none). Called once by loadWasmKernels. */
+  usePool(pool: ThreadPool | null, reason: string | null = null): void {
+    this.pool = pool;
+    this.threads = pool ? pool.size : 1;
+    this.singleThreadReason = pool ? null : (reason ?? 'one thread was asked for');
+  }
+
+  /** Stops the worker threads; the kernels go on single-threaded on the calling thread. */
+  stopThreads(): void {
+    if (!this.pool) return;
+    this.pool.destroy();
+    this.usePool(null, 'the worker threads were stopped');
+  }
+
+  /** The pool when a kernel of `flops` is worth splitting, else null. */
+  private poolFor(flops: number): ThreadPool | null {
+    return this.pool && flops >= this.minParallelFlops ? this.pool : null;
   }
 
   /** Storage for `length` 4-byte elements (f32 or i32). */
@@ -363,14 +499,23 @@ export class WasmKernels {
     if (overlaps(out, m * n, a, m * k) || overlaps(out, m * n, b, k * n)) {
       throw new Error(`wasm matmul (${shape}): out overlaps an input`);
     }
-    this.ex.matmul(a, b, out, m, k, n, +transA, +transB, bias ?? 0, +(activation === 'relu'), this.workspace);
+    const relu = +(activation === 'relu');
+    const pool = this.poolFor(2 * m * k * n);
+    if (pool) {
+      const args = [a, b, out, m, k, n, +transA, +transB, bias ?? 0, relu, this.workspace, this.workspaceStride];
+      pool.run(JOB_MATMUL, args);
+    } else {
+      this.ex.matmul(a, b, out, m, k, n, +transA, +transB, bias ?? 0, relu, this.workspace);
+    }
   }
 
   /** out = f(x). */
   unary({ op, x, out, length, alpha }: Args<'unary'>): void {
     this.checkSpan(`unary ${op}`, 'x', x, length);
     this.checkSpan(`unary ${op}`, 'out', out, length);
-    this.ex.unary(UNARY_CODES[op], x, out, length, alpha);
+    const pool = this.poolFor(length * ELEMENT_FLOPS);
+    if (pool) pool.run(JOB_UNARY, [UNARY_CODES[op], x, out, length, alpha]);
+    else this.ex.unary(UNARY_CODES[op], x, out, length, alpha);
   }
 
   /** dx = dy * f'(x), y = f(x). */
@@ -383,7 +528,9 @@ export class WasmKernels {
     ] as const) {
       this.checkSpan(`unaryBackward ${op}`, what, ptr, length);
     }
-    this.ex.unaryBackward(UNARY_CODES[op], x, y, dy, dx, length, alpha);
+    const pool = this.poolFor(length * ELEMENT_FLOPS);
+    if (pool) pool.run(JOB_UNARY_BACKWARD, [UNARY_CODES[op], x, y, dy, dx, length, alpha]);
+    else this.ex.unaryBackward(UNARY_CODES[op], x, y, dy, dx, length, alpha);
   }
 
   /** out[i] = a[.] op b[.] over `shape` (rank <= 6) with element strides (0 on broadcast axes). */
@@ -465,7 +612,10 @@ export class WasmKernels {
     this.checkSpan('sgdUpdate', 'grad', grad, length);
     if (velocity !== undefined) this.checkSpan('sgdUpdate', 'velocity', velocity, length);
     const { lr, l2, l1, momentum, nesterov } = hyper;
-    this.ex.sgdUpdate(param, grad, velocity ?? 0, length, lr, l2, l1, momentum, +nesterov);
+    const args = [param, grad, velocity ?? 0, length, lr, l2, l1, momentum, +nesterov];
+    const pool = this.poolFor(length * ELEMENT_FLOPS);
+    if (pool) pool.run(JOB_SGD, args);
+    else this.ex.sgdUpdate(param, grad, velocity ?? 0, length, lr, l2, l1, momentum, +nesterov);
   }
 
   adamUpdate({ param, grad, m, v, length, hyper }: OptimArgs<'adamUpdate'>): void {
@@ -479,23 +629,11 @@ export class WasmKernels {
     }
     const { lr, l2, l1, beta1, beta2, beta1Power, beta2Power, eps } = hyper;
     // Complements in f64 here: in f32 inside the kernel, 1 - f32(0.999) is 1.3e-5 off (relative).
-    this.ex.adamUpdate(
-      param,
-      grad,
-      m,
-      v,
-      length,
-      lr,
-      l2,
-      l1,
-      beta1,
-      1 - beta1,
-      beta2,
-      1 - beta2,
-      1 - beta1Power,
-      1 - beta2Power,
-      eps,
-    );
+    const args = [param, grad, m, v, length, lr, l2, l1, beta1, 1 - beta1, beta2, 1 - beta2];
+    args.push(1 - beta1Power, 1 - beta2Power, eps);
+    const pool = this.poolFor(length * ELEMENT_FLOPS);
+    if (pool) pool.run(JOB_ADAM, args);
+    else (this.ex.adamUpdate as (...a: number[]) => void)(...args);
   }
 
   rmspropUpdate({ param, grad, meanSquare, length, hyper }: OptimArgs<'rmspropUpdate'>): void {
@@ -507,7 +645,9 @@ export class WasmKernels {
       this.checkSpan('rmspropUpdate', what, ptr, length);
     }
     const { lr, l2, l1, rho, eps } = hyper;
-    this.ex.rmspropUpdate(param, grad, meanSquare, length, lr, l2, l1, rho, 1 - rho, eps);
+    const pool = this.poolFor(length * ELEMENT_FLOPS);
+    if (pool) pool.run(JOB_RMSPROP, [param, grad, meanSquare, length, lr, l2, l1, rho, 1 - rho, eps]);
+    else this.ex.rmspropUpdate(param, grad, meanSquare, length, lr, l2, l1, rho, 1 - rho, eps);
   }
 
   /** Inverted dropout: the same keep decisions as the cpu and webgpu backends (hash of seed, step, index). */
@@ -544,7 +684,13 @@ export class WasmKernels {
     this.checkSpan(name, 'out', out, g.batch * g.outH * g.outW * g.outC);
     const cols = this.im2colBuffer(g.kh * g.kw * g.inC);
     const relu = +(activation === 'relu');
-    this.ex.conv2d(this.dims, x, filter, bias ?? 0, relu, out, cols, this.colsFloats, this.workspace);
+    const pool = this.poolFor(convFlops(g));
+    if (pool) {
+      const args = [this.dims, x, filter, bias ?? 0, relu, out, cols, this.colsFloats, this.workspace];
+      pool.run(JOB_CONV, [...args, this.workspaceStride]);
+    } else {
+      this.ex.conv2d(this.dims, x, filter, bias ?? 0, relu, out, cols, this.colsFloats, this.workspace);
+    }
   }
 
   /** dFilter [kh, kw, inC, outC] = sum over pixels of x-patch^T dy (overwrites dFilter). */
@@ -554,7 +700,16 @@ export class WasmKernels {
     this.checkSpan(name, 'dy', dy, g.batch * g.outH * g.outW * g.outC);
     this.checkSpan(name, 'dFilter', dFilter, g.kh * g.kw * g.inC * g.outC);
     const cols = this.im2colBuffer(g.kh * g.kw * g.inC);
-    this.ex.conv2dBackwardFilter(this.dims, x, dy, dFilter, cols, this.colsFloats, this.workspace);
+    const pool = this.poolFor(convFlops(g));
+    if (pool) {
+      const size = g.kh * g.kw * g.inC * g.outC;
+      const partials = this.partialSums(size * (pool.size - 1));
+      const args = [this.dims, x, dy, dFilter, partials, cols, this.colsFloats, this.workspace, this.workspaceStride];
+      pool.run(JOB_CONV_FILTER, args);
+      this.ex.addPartials(dFilter, partials, pool.size - 1, size);
+    } else {
+      this.ex.conv2dBackwardFilter(this.dims, x, dy, dFilter, cols, this.colsFloats, this.workspace);
+    }
   }
 
   /** dx [batch, inH, inW, inC] = the adjoint of conv2d applied to dy (overwrites dx). */
@@ -564,7 +719,13 @@ export class WasmKernels {
     this.checkSpan(name, 'filter', filter, g.kh * g.kw * g.inC * g.outC);
     this.checkSpan(name, 'dx', dx, g.batch * g.inH * g.inW * g.inC);
     const cols = this.im2colBuffer(g.kh * g.kw * g.inC);
-    this.ex.conv2dBackwardInput(this.dims, dy, filter, dx, cols, this.colsFloats, this.workspace);
+    const pool = this.poolFor(convFlops(g));
+    if (pool) {
+      const args = [this.dims, dy, filter, dx, cols, this.colsFloats, this.workspace, this.workspaceStride];
+      pool.run(JOB_CONV_INPUT, args);
+    } else {
+      this.ex.conv2dBackwardInput(this.dims, dy, filter, dx, cols, this.colsFloats, this.workspace);
+    }
   }
 
   /** out = max over each window's in-bounds taps; argmax (i32) = flat index into x of the first maximum. */
@@ -710,13 +871,27 @@ export class WasmKernels {
     return name;
   }
 
-  /** The im2col chunk buffer, at least CONV_CHUNK_FLOATS and one window row of `kSize` floats. */
+  /** `floats` of scratch for the filter gradient's per-thread partial sums. */
+  private partialSums(floats: number): WasmPtr {
+    if (this.partials === null || this.partialsFloats < floats) {
+      if (this.partials !== null) this.arena.free(this.partials);
+      this.partials = null;
+      this.partials = this.arena.alloc(floats * 4, 'conv2d filter gradient partial sums');
+      this.partialsFloats = floats;
+    }
+    return this.partials;
+  }
+
+  /**
+   * The im2col chunk buffers, one per thread (thread t's at cols + t * colsFloats floats), each at least
+   * CONV_CHUNK_FLOATS and one window row of `kSize` floats.
+   */
   private im2colBuffer(kSize: number): WasmPtr {
     const wanted = Math.max(CONV_CHUNK_FLOATS, kSize);
     if (this.cols === null || this.colsFloats < wanted) {
       if (this.cols !== null) this.arena.free(this.cols);
       this.cols = null;
-      this.cols = this.arena.alloc(wanted * 4, 'conv2d im2col chunk');
+      this.cols = this.arena.alloc(wanted * 4 * this.maxThreads, 'conv2d im2col chunks');
       this.colsFloats = wanted;
     }
     return this.cols;
@@ -744,6 +919,11 @@ export class WasmKernels {
       throw new RangeError(`wasm ${op}: ${what} needs ${length} elements but its buffer holds ${size / 4}`);
     }
   }
+}
+
+/** Multiply-adds of a convolution (the same for its two gradients), times two. */
+function convFlops(g: Pool2dGeometry & { outC: number }): number {
+  return 2 * g.batch * g.outH * g.outW * g.kh * g.kw * g.inC * g.outC;
 }
 
 function overlaps(p: number, lengthP: number, q: number, lengthQ: number): boolean {

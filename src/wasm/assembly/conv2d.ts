@@ -7,7 +7,11 @@
 // The bias gradient is a column sum of dy: `reduce` with outer 1, size batch*outH*outW, inner outC.
 // Geometry `g` points at 13 i32s: batch, inH, inW, inC, outC, kh, kw, strideH, strideW, padTop, padLeft,
 // outH, outW.
-import { gemm } from './matmul';
+// Threads (the *Part exports): thread t of T takes a contiguous band of output pixels (forward, filter
+// gradient) or of whole images (input gradient: col2im of different images never writes the same dx), with
+// its own im2col chunk (cols + t * colsFloats floats) and matmul workspace (work + t * workStride bytes).
+// The filter gradient's thread t > 0 sums into its own partial dW, which the caller adds up afterwards.
+import { gemm, splitAt } from './matmul';
 
 const G_BATCH = 0, G_IN_H = 1, G_IN_W = 2, G_IN_C = 3, G_OUT_C = 4, G_KH = 5, G_KW = 6;
 const G_STRIDE_H = 7, G_STRIDE_W = 8, G_PAD_TOP = 9, G_PAD_LEFT = 10, G_OUT_H = 11, G_OUT_W = 12;
@@ -146,40 +150,88 @@ function col2im(g: usize, dcols: usize, dx: usize, r0: i32, rows: i32): void {
 export function conv2d(
   g: usize, x: usize, w: usize, bias: usize, relu: bool, y: usize, cols: usize, colsFloats: i32, work: usize,
 ): void {
+  conv2dPart(g, x, w, bias, relu, y, cols, colsFloats, work, 0, 0, 1);
+}
+
+/** Thread `thread` of `threads`' share of conv2d: its band of output pixels. */
+export function conv2dPart(
+  g: usize, x: usize, w: usize, bias: usize, relu: bool, y: usize, cols: usize, colsFloats: i32,
+  work: usize, workStride: i32, thread: i32, threads: i32,
+): void {
   const kSize = geo(g, G_KH) * geo(g, G_KW) * geo(g, G_IN_C);
   const outC = geo(g, G_OUT_C);
   const total = geo(g, G_BATCH) * geo(g, G_OUT_H) * geo(g, G_OUT_W);
   const step = chunkRows(colsFloats, kSize);
-  for (let r0 = 0; r0 < total; r0 += step) {
-    const rows = min(step, total - r0);
-    im2col(g, x, cols, r0, rows);
-    gemm(cols, w, y + (<usize>(r0 * outC) << 2), rows, kSize, outC, false, false, bias, relu, work, false);
+  const myCols = cols + (<usize>thread * <usize>colsFloats << 2);
+  const myWork = work + <usize>thread * <usize>workStride;
+  const end = splitAt(total, 1, thread + 1, threads);
+  for (let r0 = splitAt(total, 1, thread, threads); r0 < end; r0 += step) {
+    const rows = min(step, end - r0);
+    im2col(g, x, myCols, r0, rows);
+    gemm(myCols, w, y + (<usize>(r0 * outC) << 2), rows, kSize, outC, false, false, bias, relu, myWork, false);
   }
 }
 
 /** dW = sum over output pixels of im2col(x)^T dy, written (not added) into dw [kh*kw*inC, outC]. */
 export function conv2dBackwardFilter(g: usize, x: usize, dy: usize, dw: usize, cols: usize, colsFloats: i32, work: usize): void {
+  conv2dBackwardFilterPart(g, x, dy, dw, 0, cols, colsFloats, work, 0, 0, 1);
+}
+
+/**
+ * Thread `thread` of `threads`' share of the filter gradient: the sum over its band of output pixels,
+ * written into dw (thread 0) or into partials + (thread - 1) * dW's size (zeros for an empty band).
+ */
+export function conv2dBackwardFilterPart(
+  g: usize, x: usize, dy: usize, dw: usize, partials: usize, cols: usize, colsFloats: i32,
+  work: usize, workStride: i32, thread: i32, threads: i32,
+): void {
   const kSize = geo(g, G_KH) * geo(g, G_KW) * geo(g, G_IN_C);
   const outC = geo(g, G_OUT_C);
   const total = geo(g, G_BATCH) * geo(g, G_OUT_H) * geo(g, G_OUT_W);
   const step = chunkRows(colsFloats, kSize);
-  for (let r0 = 0; r0 < total; r0 += step) {
-    const rows = min(step, total - r0);
-    im2col(g, x, cols, r0, rows);
-    gemm(cols, dy + (<usize>(r0 * outC) << 2), dw, kSize, rows, outC, true, false, 0, false, work, r0 > 0);
+  const myCols = cols + (<usize>thread * <usize>colsFloats << 2);
+  const myWork = work + <usize>thread * <usize>workStride;
+  const target = thread == 0 ? dw : partials + (<usize>(thread - 1) * <usize>(kSize * outC) << 2);
+  const begin = splitAt(total, 1, thread, threads);
+  const end = splitAt(total, 1, thread + 1, threads);
+  if (begin >= end) memory.fill(target, 0, <usize>(kSize * outC) << 2);
+  for (let r0 = begin; r0 < end; r0 += step) {
+    const rows = min(step, end - r0);
+    im2col(g, x, myCols, r0, rows);
+    gemm(myCols, dy + (<usize>(r0 * outC) << 2), target, kSize, rows, outC, true, false, 0, false, myWork, r0 > begin);
   }
+}
+
+/** dst[0..length) += the `count` buffers of `length` floats at src, src + length, ... (partial sums). */
+export function addPartials(dst: usize, src: usize, count: i32, length: i32): void {
+  for (let p = 0; p < count; p++) addFloats(dst, src + (<usize>p * <usize>length << 2), length);
 }
 
 /** dx = col2im(dy @ W^T), written (not added) into dx [batch, inH, inW, inC]. */
 export function conv2dBackwardInput(g: usize, dy: usize, w: usize, dx: usize, cols: usize, colsFloats: i32, work: usize): void {
+  conv2dBackwardInputPart(g, dy, w, dx, cols, colsFloats, work, 0, 0, 1);
+}
+
+/** Thread `thread` of `threads`' share of the input gradient: its band of whole images. */
+export function conv2dBackwardInputPart(
+  g: usize, dy: usize, w: usize, dx: usize, cols: usize, colsFloats: i32,
+  work: usize, workStride: i32, thread: i32, threads: i32,
+): void {
   const kSize = geo(g, G_KH) * geo(g, G_KW) * geo(g, G_IN_C);
   const outC = geo(g, G_OUT_C);
-  const total = geo(g, G_BATCH) * geo(g, G_OUT_H) * geo(g, G_OUT_W);
-  memory.fill(dx, 0, <usize>(geo(g, G_BATCH) * geo(g, G_IN_H) * geo(g, G_IN_W) * geo(g, G_IN_C)) << 2);
+  const batch = geo(g, G_BATCH);
+  const b0 = splitAt(batch, 1, thread, threads), b1 = splitAt(batch, 1, thread + 1, threads);
+  if (b0 >= b1) return;
+  const image = geo(g, G_IN_H) * geo(g, G_IN_W) * geo(g, G_IN_C);
+  const pixels = geo(g, G_OUT_H) * geo(g, G_OUT_W);
+  const myCols = cols + (<usize>thread * <usize>colsFloats << 2);
+  const myWork = work + <usize>thread * <usize>workStride;
+  memory.fill(dx + (<usize>(b0 * image) << 2), 0, <usize>((b1 - b0) * image) << 2);
   const step = chunkRows(colsFloats, kSize);
-  for (let r0 = 0; r0 < total; r0 += step) {
-    const rows = min(step, total - r0);
-    gemm(dy + (<usize>(r0 * outC) << 2), w, cols, rows, outC, kSize, false, true, 0, false, work, false);
-    col2im(g, cols, dx, r0, rows);
+  const end = b1 * pixels;
+  for (let r0 = b0 * pixels; r0 < end; r0 += step) {
+    const rows = min(step, end - r0);
+    gemm(dy + (<usize>(r0 * outC) << 2), w, myCols, rows, outC, kSize, false, true, 0, false, myWork, false);
+    col2im(g, myCols, dx, r0, rows);
   }
 }

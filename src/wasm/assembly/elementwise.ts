@@ -2,6 +2,7 @@
 // Buffers are f32 arrays given as byte offsets. Loops run four lanes at a time and finish the tail with
 // the same vector code on one splatted element, so every element gets exactly the same arithmetic.
 // Op codes are the indices of the op names in src/wasm/kernels.ts (UNARY_CODES etc.).
+import { splitAt } from './matmul';
 
 // Unary op codes: relu, leaky_relu, sigmoid, tanh, exp, log, neg, abs, sqrt, square.
 const RELU = 0, LEAKY = 1, SIGMOID = 2, TANH = 3, EXP = 4, LOG = 5, NEG = 6, ABS = 7, SQRT = 8, SQUARE = 9;
@@ -260,4 +261,23 @@ export function dropout(x: usize, out: usize, mask: usize, length: i32, threshol
     store<f32>(mask + o, m);
     store<f32>(out + o, load<f32>(x + o) * m);
   }
+}
+
+// Threads: thread t of T takes its band of whole cache lines (16 floats); every element gets the same
+// arithmetic as on one thread.
+
+export function unaryPart(op: i32, x: usize, out: usize, length: i32, alpha: f32, thread: i32, threads: i32): void {
+  const i0 = splitAt(length, 16, thread, threads), i1 = splitAt(length, 16, thread + 1, threads);
+  if (i0 >= i1) return;
+  const o = <usize>i0 << 2;
+  unary(op, x + o, out + o, i1 - i0, alpha);
+}
+
+export function unaryBackwardPart(
+  op: i32, x: usize, y: usize, dy: usize, dx: usize, length: i32, alpha: f32, thread: i32, threads: i32,
+): void {
+  const i0 = splitAt(length, 16, thread, threads), i1 = splitAt(length, 16, thread + 1, threads);
+  if (i0 >= i1) return;
+  const o = <usize>i0 << 2;
+  unaryBackward(op, x + o, y + o, dy + o, dx + o, i1 - i0, alpha);
 }

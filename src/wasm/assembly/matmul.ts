@@ -237,22 +237,60 @@ export function gemm(
   a: usize, b: usize, out: usize, m: i32, k: i32, n: i32,
   transA: bool, transB: bool, bias: usize, relu: bool, work: usize, accumulateOut: bool,
 ): void {
+  gemmRange(a, b, out, m, k, n, transA, transB, bias, relu, work, accumulateOut, 0, m, 0, n);
+}
+
+/** First unit of part `part` of `parts` when `total` elements are split in whole multiples of `unit`. */
+@inline
+export function splitAt(total: i32, unit: i32, part: i32, parts: i32): i32 {
+  const units = (total + unit - 1) / unit;
+  return min(total, <i32>(<i64>units * part / parts) * unit);
+}
+
+/**
+ * Thread `thread` of `threads`' share of matmul: the output is cut into `threads` bands of whole register
+ * tiles, along n when it has at least as many tiles as m (each thread then packs only its own columns of
+ * B), else along m. Each thread uses its own workspace, work + thread * workStride. Every output element
+ * sums over k in the same order as single-threaded, so the result is bit-identical.
+ */
+export function matmulPart(
+  a: usize, b: usize, out: usize, m: i32, k: i32, n: i32, transA: bool, transB: bool, bias: usize, relu: bool,
+  work: usize, workStride: i32, thread: i32, threads: i32,
+): void {
+  const w = work + <usize>thread * <usize>workStride;
+  if ((n + NR - 1) / NR >= (m + MR - 1) / MR) {
+    const n0 = splitAt(n, NR, thread, threads), n1 = splitAt(n, NR, thread + 1, threads);
+    if (n0 < n1) gemmRange(a, b, out, m, k, n, transA, transB, bias, relu, w, false, 0, m, n0, n1);
+  } else {
+    const m0 = splitAt(m, MR, thread, threads), m1 = splitAt(m, MR, thread + 1, threads);
+    if (m0 < m1) gemmRange(a, b, out, m, k, n, transA, transB, bias, relu, w, false, m0, m1, 0, n);
+  }
+}
+
+/** gemm restricted to the output rows [m0, m1) and columns [n0, n1). */
+export function gemmRange(
+  a: usize, b: usize, out: usize, m: i32, k: i32, n: i32,
+  transA: bool, transB: bool, bias: usize, relu: bool, work: usize, accumulateOut: bool,
+  m0: i32, m1: i32, n0: i32, n1: i32,
+): void {
   const packedB = work;
   const packedA = work + (<usize>(KC * NC) << 2);
   const tile = packedA + (<usize>(MC * KC) << 2);
-  for (let jc = 0; jc < n; jc += NC) {
-    const nc = min(NC, n - jc);
-    const kStep = (k + (k + KC - 1) / KC - 1) / ((k + KC - 1) / KC);
-    // M likewise, in multiples of MR: a batch of 128 is one block, not 120 + 8.
-    const mBlocks = (m + MC - 1) / MC;
-    const mStep = ((m + mBlocks - 1) / mBlocks + MR - 1) / MR * MR;
+  // K is cut into equal blocks of at most KC.
+  const kStep = (k + (k + KC - 1) / KC - 1) / ((k + KC - 1) / KC);
+  // M likewise, in multiples of MR: a batch of 128 is one block, not 120 + 8.
+  const rowsM = m1 - m0;
+  const mBlocks = (rowsM + MC - 1) / MC;
+  const mStep = ((rowsM + mBlocks - 1) / mBlocks + MR - 1) / MR * MR;
+  for (let jc = n0; jc < n1; jc += NC) {
+    const nc = min(NC, n1 - jc);
     for (let pc = 0; pc < k; pc += kStep) {
       const kc = min(kStep, k - pc);
       const accumulate = pc > 0 || accumulateOut;
       const last = pc + kc >= k;
       packB(b, transB, k, n, pc, kc, jc, nc, packedB);
-      for (let ic = 0; ic < m; ic += mStep) {
-        const mc = min(mStep, m - ic);
+      for (let ic = m0; ic < m1; ic += mStep) {
+        const mc = min(mStep, m1 - ic);
         packA(a, transA, m, k, ic, mc, pc, kc, packedA);
         for (let j0 = 0; j0 < nc; j0 += NR) {
           const cols = min(NR, nc - j0);

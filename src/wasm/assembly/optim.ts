@@ -3,6 +3,7 @@
 //   adam:    m = b1 m + (1-b1) g;  v = b2 v + (1-b2) g^2;  p -= lr * (m / (1-b1^t)) / (sqrt(v / (1-b2^t)) + eps)
 //   rmsprop: s = rho s + (1-rho) g^2;  p -= lr * g / (sqrt(s) + eps)
 // Four lanes at a time; the tail runs the same vector code on one splatted element.
+import { splitAt } from './matmul';
 
 @inline
 function decayed(g: v128, p: v128, l2: v128, l1: v128): v128 {
@@ -87,4 +88,41 @@ export function rmspropUpdate(
     put(param, o, f32x4.sub(p, f32x4.div(f32x4.mul(vlr, g), f32x4.add(f32x4.sqrt(s), veps))), vector);
     i += vector ? 4 : 1;
   }
+}
+
+// Threads: thread t of T updates its band of whole cache lines (16 floats) with the same arithmetic, so
+// the result is bit-identical to one thread's.
+
+export function sgdUpdatePart(
+  param: usize, grad: usize, velocity: usize, length: i32, lr: f32, l2: f32, l1: f32, momentum: f32, nesterov: bool,
+  thread: i32, threads: i32,
+): void {
+  const i0 = splitAt(length, 16, thread, threads), i1 = splitAt(length, 16, thread + 1, threads);
+  if (i0 >= i1) return;
+  const o = <usize>i0 << 2;
+  sgdUpdate(param + o, grad + o, velocity != 0 ? velocity + o : 0, i1 - i0, lr, l2, l1, momentum, nesterov);
+}
+
+export function adamUpdatePart(
+  param: usize, grad: usize, m: usize, v: usize, length: i32, lr: f32, l2: f32, l1: f32,
+  beta1: f32, oneMinusBeta1: f32, beta2: f32, oneMinusBeta2: f32, oneMinusBeta1Power: f32, oneMinusBeta2Power: f32,
+  eps: f32, thread: i32, threads: i32,
+): void {
+  const i0 = splitAt(length, 16, thread, threads), i1 = splitAt(length, 16, thread + 1, threads);
+  if (i0 >= i1) return;
+  const o = <usize>i0 << 2;
+  adamUpdate(
+    param + o, grad + o, m + o, v + o, i1 - i0, lr, l2, l1,
+    beta1, oneMinusBeta1, beta2, oneMinusBeta2, oneMinusBeta1Power, oneMinusBeta2Power, eps,
+  );
+}
+
+export function rmspropUpdatePart(
+  param: usize, grad: usize, meanSquare: usize, length: i32, lr: f32, l2: f32, l1: f32, rho: f32, oneMinusRho: f32,
+  eps: f32, thread: i32, threads: i32,
+): void {
+  const i0 = splitAt(length, 16, thread, threads), i1 = splitAt(length, 16, thread + 1, threads);
+  if (i0 >= i1) return;
+  const o = <usize>i0 << 2;
+  rmspropUpdate(param + o, grad + o, meanSquare + o, i1 - i0, lr, l2, l1, rho, oneMinusRho, eps);
 }

@@ -66,8 +66,8 @@ export async function runOp(
 }
 
 /**
- * Checks `f` (an op applied to tensors of `specs`) on the webgpu backend against the cpu reference,
- * output and gradients. A new op's test is one call per shape.
+ * Checks `f` (an op applied to tensors of `specs`) on the webgpu backend (or `target`) against the cpu
+ * reference, output and gradients. A new op's test is one call per shape.
  */
 export async function checkOp(
   name: string,
@@ -78,22 +78,31 @@ export async function checkOp(
     atol = 1e-6,
     grad = true,
     seed = 3,
-  }: { rtol?: number; atol?: number; grad?: boolean; seed?: number } = {},
+    target,
+  }: {
+    rtol?: number;
+    atol?: number;
+    grad?: boolean;
+    seed?: number;
+    /** The backend under test (default: the poisoning webgpu test backend), e.g. the wasm backend. */
+    target?: { name: string; backend: () => Promise<Backend> };
+  } = {},
 ): Promise<void> {
   const reference = await runOp(cpuBackend({ poison: true }), f, specs, { seed, grad });
-  const gpu = await runOp(await testWebGpuBackend(), f, specs, { seed, grad });
+  const engine = target?.name ?? 'webgpu';
+  const gpu = await runOp(await (target?.backend ?? testWebGpuBackend)(), f, specs, { seed, grad });
   const where = `${name} on ${specs.map((s) => JSON.stringify(s.shape)).join(', ')}`;
   try {
     expectAllClose(gpu.output, reference.output, { rtol, atol });
   } catch (e) {
-    throw new Error(`${where}: webgpu output differs from cpu: ${(e as Error).message}`, { cause: e });
+    throw new Error(`${where}: ${engine} output differs from cpu: ${(e as Error).message}`, { cause: e });
   }
   reference.grads.forEach((g, i) => {
     if (!g) return;
     try {
       expectAllClose(gpu.grads[i]!, g, { rtol, atol });
     } catch (e) {
-      throw new Error(`${where}: webgpu gradient of input ${i} differs from cpu: ${(e as Error).message}`, {
+      throw new Error(`${where}: ${engine} gradient of input ${i} differs from cpu: ${(e as Error).message}`, {
         cause: e,
       });
     }

@@ -1,6 +1,5 @@
-// The wasm backend through the engine: each op (forward and the gradient of every input) against the cpu
-// reference from the same seeded inputs (the shared runOp helper, allocations poisoned with NaN), and
-// training steps of small networks that must give the cpu backend's weights and metrics.
+// The wasm backend through the engine: every primitive present, and training steps of small networks that
+// must give the cpu backend's weights and metrics (each op against the cpu reference: ops.test.ts).
 import { beforeAll, describe, expect, it } from 'vitest';
 import {
   cpuBackend,
@@ -11,78 +10,11 @@ import {
   Sequential,
   Trainer,
   type Backend,
-  type Tensor,
 } from '../../../src/engine';
 import { wasmBackend, type WasmBackend } from '../../../src/engine/backend/wasm/wasm';
-import * as ops from '../../../src/engine/ops';
 import { expectAllClose } from '../helpers/compare';
-import { runOp } from '../helpers/checkOp';
-import type { GradInput } from '../helpers/gradcheck';
 import { randomF32 } from '../helpers/random';
 import { kernelsFor } from './wasm-helpers';
-
-type OpFn = (...inputs: Tensor[]) => Tensor;
-
-const CASES: [string, OpFn, GradInput[], number?][] = [
-  ['relu', ops.relu, [{ shape: [13, 31, 3] }]],
-  ['sigmoid', ops.sigmoid, [{ shape: [257], lo: -4, hi: 4 }]],
-  ['log', ops.log, [{ shape: [7], lo: 0.1, hi: 2 }]],
-  ['add broadcast', ops.add, [{ shape: [2, 3, 1, 5] }, { shape: [3, 11, 1] }]],
-  ['div broadcast', ops.div, [{ shape: [13, 5] }, { shape: [5], lo: 0.1, hi: 2 }]],
-  ['matmul', (a, b) => ops.matmul(a, b), [{ shape: [65, 33] }, { shape: [33, 129] }], 1e-5],
-  [
-    'matmul transA transB',
-    (a, b) => ops.matmul(a, b, { transA: true, transB: true }),
-    [{ shape: [13, 7] }, { shape: [5, 13] }],
-    1e-5,
-  ],
-  [
-    'dense + relu',
-    (x, w, b) => ops.dense(x, w, b, 'relu'),
-    [{ shape: [100, 97] }, { shape: [97, 10] }, { shape: [10] }],
-    1e-5,
-  ],
-  ['sum axis 0', (x) => ops.sum(x, 0), [{ shape: [128, 10] }]],
-  ['mean', (x) => ops.mean(x), [{ shape: [3, 1001] }]],
-  ['logSoftmax', ops.logSoftmax, [{ shape: [7, 13] }]],
-  [
-    'softmax cross-entropy',
-    (z, y) => ops.softmaxCrossEntropy(z, y),
-    [{ shape: [9, 10] }, { shape: [9], dtype: 'i32', data: Int32Array.from({ length: 9 }, (_, i) => (i * 7) % 10) }],
-  ],
-  ['dropout', (x) => ops.dropout(x, 0.3, 11, 5), [{ shape: [1031] }]],
-  [
-    'conv2d same + relu',
-    (x, w, b) => ops.conv2d(x, w, b, { padding: 'same', activation: 'relu' }),
-    [{ shape: [2, 9, 7, 3] }, { shape: [3, 3, 3, 5] }, { shape: [5] }],
-    1e-5,
-  ],
-  [
-    'conv2d strided valid',
-    (x, w) => ops.conv2d(x, w, null, { strides: [2, 2] }),
-    [{ shape: [1, 11, 9, 2] }, { shape: [3, 2, 2, 4] }],
-    1e-5,
-  ],
-  ['maxPool2d', (x) => ops.maxPool2d(x, { poolSize: [2, 2] }), [{ shape: [2, 8, 6, 3] }]],
-  [
-    'avgPool2d same',
-    (x) => ops.avgPool2d(x, { poolSize: [3, 3], strides: [2, 2], padding: 'same' }),
-    [{ shape: [1, 7, 5, 4] }],
-  ],
-  ['globalAvgPool', (x) => ops.globalAvgPool(x), [{ shape: [2, 5, 5, 6] }]],
-  [
-    'batchNorm training',
-    (x, g, b, m, v) => ops.batchNorm(x, g, b, m, v, { training: true }),
-    [
-      { shape: [12, 5] },
-      { shape: [5], lo: 0.5, hi: 1.5 },
-      { shape: [5] },
-      { shape: [5], check: false },
-      { shape: [5], lo: 0.5, hi: 2, check: false },
-    ],
-    1e-5,
-  ],
-];
 
 describe('wasm backend', () => {
   let wasm: WasmBackend;
@@ -95,18 +27,6 @@ describe('wasm backend', () => {
     for (const p of PRIMITIVES) expect(typeof wasm.run[p]).toBe('function');
     expect(wasm.name).toBe('wasm');
   });
-
-  for (const [name, f, specs, atol] of CASES) {
-    it(`${name} on ${specs.map((s) => JSON.stringify(s.shape)).join(' x ')}: output and gradients match cpu`, async () => {
-      const reference = await runOp(cpuBackend({ poison: true }), f, specs);
-      const got = await runOp(wasm, f, specs);
-      const tol = { rtol: 1e-5, atol: atol ?? 1e-6 };
-      expectAllClose(got.output, reference.output, tol);
-      reference.grads.forEach((g, i) => {
-        if (g) expectAllClose(got.grads[i]!, g, tol);
-      });
-    });
-  }
 
   it('five steps of a 20-16-5 softmax MLP with dropout and SGD+Nesterov give the cpu weights and metrics', async () => {
     const run = async (backend: Backend) => {

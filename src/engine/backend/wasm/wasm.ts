@@ -1,7 +1,11 @@
 // The fast CPU backend: every primitive runs in the WebAssembly SIMD kernels of src/wasm/ (AssemblyScript,
 // packed and register-tiled matmul, im2col conv), synchronously, on storage that is a byte offset into the
 // kernels' one linear memory. For machines where WebGPU is missing or runs on a software rasteriser.
-// Single-threaded; memory is pooled by size class, so a steady training step allocates nothing new.
+// Matmul, the convolutions and large element-wise ops and optimiser updates split over worker threads
+// sharing the kernels' memory where that works (a cross-origin isolated page, or Node), else one thread,
+// with the reason in `singleThreadReason`.
+// Memory is pooled by size class, so a steady training step allocates nothing new.
+import { WasmMemoryError } from '../../../wasm/arena';
 import { loadWasmKernels, type WasmKernelOptions, type WasmKernels, type WasmPtr } from '../../../wasm/kernels';
 import type { Backend, DType, PrimitiveTable } from '../backend';
 
@@ -57,6 +61,39 @@ export class WasmBackend implements Backend<WasmPtr> {
     return this.kernels.simd;
   }
 
+  /** Threads the heavy kernels (matmul, conv2d and its gradients, large element-wise ops) run on. */
+  get threads(): number {
+    return this.kernels.threads;
+  }
+
+  /** Why the backend runs on one thread (e.g. "the page is not cross-origin isolated, ..."); null when not. */
+  get singleThreadReason(): string | null {
+    return this.kernels.singleThreadReason;
+  }
+
+  /** The most bytes of memory the kernels may use. */
+  get memoryLimitBytes(): number {
+    return this.kernels.arena.maximumBytes;
+  }
+
+  /**
+   * Throws a WasmMemoryError before training starts when `bytes` more (e.g. a design's estimated training
+   * step, src/engine/graph's MemoryEstimate.totalBytes) would not fit beside what is already allocated.
+   * `what` names the model and batch in the message ("the model at batch 512").
+   */
+  assertFits(bytes: number, what: string): void {
+    const arena = this.kernels.arena;
+    const need = arena.bytesInUse + bytes;
+    if (need > arena.maximumBytes) {
+      const mib = (n: number) => `${Math.ceil(n / 2 ** 20)} MiB`;
+      throw new WasmMemoryError(
+        `${what} needs about ${mib(bytes)} of WebAssembly memory (${mib(need)} with the engine's own buffers), ` +
+          `more than the wasm engine's limit of ${mib(arena.maximumBytes)}. Use a smaller batch size or ` +
+          `smaller layers (fewer units or filters), or the WebGPU engine where it is available.`,
+      );
+    }
+  }
+
   alloc(length: number, dtype: DType, what: string): WasmPtr {
     const ptr = this.kernels.alloc(length, what);
     this.dtypes.set(ptr, dtype);
@@ -82,13 +119,18 @@ export class WasmBackend implements Backend<WasmPtr> {
 
   async throttle(): Promise<void> {}
 
-  /** Drops every allocation; the memory itself goes with the last reference to this backend. */
+  /** Drops every allocation and stops the worker threads; the memory goes with the last reference. */
   destroy(): void {
     for (const ptr of [...this.dtypes.keys()]) this.free(ptr);
+    this.kernels.stopThreads();
   }
 }
 
-/** Loads the kernels (relaxed SIMD where the runtime validates it) and returns a wasm backend over them. */
+/**
+ * Loads the kernels (relaxed SIMD where the runtime validates it), starts `threads - 1` worker threads
+ * where shared memory works (default: every core up to 8; `threads: 1` forces one), and returns a wasm
+ * backend over them. Never fails for want of threads: it falls back to one and says why.
+ */
 export async function wasmBackend(options: WasmBackendOptions = {}): Promise<WasmBackend> {
   return new WasmBackend(await loadWasmKernels(options), options);
 }
