@@ -1,23 +1,34 @@
-// The op-check cases of the webgpu op tests (tests/unit/engine/ops.test.ts and vision.test.ts), the same
-// ops and shapes, as data: the wasm backend is checked against the cpu reference on exactly these, single-
-// and multi-threaded. Plus a few wasm-specific shapes past the kernels' 5 x 8 register tile and im2col
-// chunking. (The webgpu tests could import these tables too; they keep their own copies for now.)
+// The op-check cases, as data: every op with its shapes (at least five each for the elementwise, matmul,
+// reduction and row ops, including 1, primes and sizes that are not multiples of the kernels' tiles) and
+// its tolerance. One source for the webgpu tests (tests/unit/engine/ops.test.ts, vision.test.ts) and the
+// wasm test (tests/unit/wasm/ops.test.ts), which check each case against the cpu reference with checkOp.
 import { tensorFrom, type Tensor } from '../../../src/engine';
 import * as ops from '../../../src/engine/ops';
-import type { GradInput } from '../helpers/gradcheck';
+import type { GradInput } from './gradcheck';
 
-type OpFn = (...inputs: Tensor[]) => Tensor;
+/** An op applied to the tensors of one case's inputs. */
+export type OpFn = (...inputs: Tensor[]) => Tensor;
 
+/** One op's suite: the op and the inputs of each of its cases. */
 export interface OpCase {
-  /** The suite name, as in the webgpu tests. */
+  /** The suite name (a test's describe block, or the test itself where there is one case). */
   name: string;
   f: OpFn;
+  /** One list of input specs per case. */
   cases: GradInput[][];
+  /** checkOp's tolerance on every backend; unset means checkOp's default (rtol 1e-5, atol 1e-6). */
   rtol?: number;
   atol?: number;
 }
 
+/** A case's test title: its input shapes, e.g. `[7,13] x [13,5]`. */
+export function caseTitle(specs: GradInput[]): string {
+  return specs.map((s) => JSON.stringify(s.shape)).join(' x ');
+}
+
 const positive = { lo: 0.1, hi: 2 };
+
+/** Unary ops over element shapes, one of them past a 256-thread workgroup and not a multiple of it. */
 const ELEMENT_SHAPES = [[1], [7], [3, 5], [257], [13, 31, 3]];
 const unaryCases = (extra: Partial<GradInput> = {}) => ELEMENT_SHAPES.map((shape) => [{ shape, ...extra }]);
 
@@ -30,6 +41,7 @@ const broadcastCases: GradInput[][] = [
   [{ shape: [300] }, { shape: [1] }],
 ];
 
+// Matmul tiles are 64 x 128 outputs per workgroup on software adapters: cover below, at and past them.
 const matmulShapes: Array<[number, number, number]> = [
   [1, 1, 1],
   [7, 13, 5],
@@ -38,7 +50,9 @@ const matmulShapes: Array<[number, number, number]> = [
   [100, 97, 10],
 ];
 const denseCases = matmulShapes.map(([m, k, n]) => [{ shape: [m, k] }, { shape: [k, n] }, { shape: [n] }]);
-const reduceShapes = [[1], [7], [5, 13], [3, 4, 5], [600, 3], [2, 1031]];
+
+const reduceCases = [[1], [7], [5, 13], [3, 4, 5], [600, 3], [2, 1031]].map((shape) => [{ shape }]);
+
 const rowShapes = [
   [1, 1],
   [1, 10],
@@ -47,7 +61,7 @@ const rowShapes = [
   [5, 257],
 ];
 
-/** tests/unit/engine/ops.test.ts's suites. */
+/** The elementwise, matmul, reduction and row ops (tests/unit/engine/ops.test.ts on webgpu). */
 export const OP_CASES: OpCase[] = [
   { name: 'relu', f: ops.relu, cases: unaryCases() },
   { name: 'leakyRelu', f: (x) => ops.leakyRelu(x, 0.2), cases: unaryCases() },
@@ -89,15 +103,11 @@ export const OP_CASES: OpCase[] = [
       [{ shape: [3, 257] }, { shape: [257] }],
     ],
   },
-  { name: 'sum all', f: (x) => ops.sum(x), cases: reduceShapes.map((shape) => [{ shape }]), atol: 1e-5 },
-  { name: 'sum axis 0', f: (x) => ops.sum(x, 0), cases: reduceShapes.map((shape) => [{ shape }]), atol: 1e-5 },
-  { name: 'mean all', f: (x) => ops.mean(x), cases: reduceShapes.map((shape) => [{ shape }]) },
-  { name: 'mean last axis', f: (x) => ops.mean(x, -1, true), cases: reduceShapes.map((shape) => [{ shape }]) },
-  {
-    name: 'reshape',
-    f: (x) => ops.mul(ops.reshape(x, [-1]), ops.reshape(x, [-1])),
-    cases: reduceShapes.map((shape) => [{ shape }]),
-  },
+  { name: 'sum all', f: (x) => ops.sum(x), cases: reduceCases, atol: 1e-5 },
+  { name: 'sum axis 0', f: (x) => ops.sum(x, 0), cases: reduceCases, atol: 1e-5 },
+  { name: 'mean all', f: (x) => ops.mean(x), cases: reduceCases },
+  { name: 'mean last axis', f: (x) => ops.mean(x, -1, true), cases: reduceCases },
+  { name: 'reshape', f: (x) => ops.mul(ops.reshape(x, [-1]), ops.reshape(x, [-1])), cases: reduceCases },
   { name: 'softmax', f: ops.softmax, cases: rowShapes.map((shape) => [{ shape, lo: -3, hi: 3 }]) },
   { name: 'logSoftmax', f: ops.logSoftmax, cases: rowShapes.map((shape) => [{ shape, lo: -3, hi: 3 }]) },
   {
@@ -120,7 +130,7 @@ export const OP_CASES: OpCase[] = [
   { name: 'dropout', f: (x) => ops.dropout(x, 0.3, 99, 7), cases: ELEMENT_SHAPES.map((shape) => [{ shape }]) },
 ];
 
-/** Batch norm with fresh running statistics on x's backend (as in vision.test.ts). */
+/** Batch norm with fresh running statistics on x's backend (their in-place update is checked in kernels/). */
 function batchNorm(training: boolean): OpFn {
   return (x: Tensor, gamma: Tensor, beta: Tensor) => {
     const c = x.shape[x.rank - 1];
@@ -138,7 +148,11 @@ function batchNorm(training: boolean): OpFn {
   };
 }
 
-/** tests/unit/engine/vision.test.ts's cases (one shape each there). */
+/**
+ * The vision ops (conv2d, max/avg/global-average pooling, batch norm; tests/unit/engine/vision.test.ts),
+ * one case each. No tolerance here: the webgpu test sets its own looser one, the wasm test checks these
+ * at checkOp's default.
+ */
 export const VISION_CASES: OpCase[] = [
   {
     name: 'conv2d valid + bias',
@@ -155,6 +169,7 @@ export const VISION_CASES: OpCase[] = [
     f: (x, w) => ops.conv2d(x, w, null, { strides: [1, 2] }),
     cases: [[{ shape: [2, 4, 7, 2] }, { shape: [2, 3, 2, 3] }]],
   },
+  // Distinct, well-separated values so a finite-difference step never changes which tap is the maximum.
   {
     name: 'maxPool2d 2x2',
     f: (x) => ops.maxPool2d(x, { poolSize: [2, 2] }),
@@ -183,27 +198,4 @@ export const VISION_CASES: OpCase[] = [
     cases: [[{ shape: [2, 3, 3, 5] }, { shape: [5], lo: 0.5, hi: 1.5 }, { shape: [5] }]],
   },
   { name: 'batchNorm evaluation', f: batchNorm(false), cases: [[{ shape: [5, 3] }, { shape: [3] }, { shape: [3] }]] },
-];
-
-/** Shapes that exercise the wasm kernels' own edges: register tiles, im2col chunks, many threads' splits. */
-export const WASM_EXTRA_CASES: OpCase[] = [
-  {
-    name: 'matmul past one packing block (k > 512, m > 130)',
-    f: (a, b) => ops.matmul(a, b),
-    cases: [[{ shape: [141, 530] }, { shape: [530, 37] }]],
-    atol: 1e-5,
-  },
-  {
-    name: 'conv2d same + relu, 9x7 input',
-    f: (x, w, b) => ops.conv2d(x, w, b, { padding: 'same', activation: 'relu' }),
-    cases: [[{ shape: [5, 9, 7, 3] }, { shape: [3, 3, 3, 5] }, { shape: [5] }]],
-    atol: 1e-5,
-  },
-  {
-    name: 'conv2d strided valid',
-    f: (x, w) => ops.conv2d(x, w, null, { strides: [2, 2] }),
-    cases: [[{ shape: [3, 11, 9, 2] }, { shape: [3, 2, 2, 4] }]],
-    atol: 1e-5,
-  },
-  { name: 'dropout, 1031 elements', f: (x) => ops.dropout(x, 0.3, 11, 5), cases: [[{ shape: [1031] }]] },
 ];
