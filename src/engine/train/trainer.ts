@@ -5,7 +5,8 @@
 import type { Backend } from '../backend/backend';
 import { backward } from '../autograd';
 import { bceWithLogits, mse, sigmoid, softmax, softmaxCrossEntropy } from '../ops';
-import { binaryRaw, scalarRaw } from '../ops/elementwise';
+import { binaryRaw, scalarRaw, unaryRaw } from '../ops/elementwise';
+import { sum } from '../ops/reduce';
 import type { Model } from '../model/model';
 import type { Optimizer } from '../optim/optimizer';
 import { seededRandom } from '../nn/init';
@@ -46,6 +47,8 @@ export class Trainer {
   private readonly maxStepsInFlight: number;
   /** [summed loss, correct count] since the last readback, on the device. */
   private readonly metrics: Tensor;
+  /** [1, 0] and [0, 1]: a loss or a correct count lands in its slot of `metrics` by a broadcast multiply. */
+  private readonly slotVectors: [Tensor, Tensor];
   private stepsSinceReadback = 0;
   private samplesSinceReadback = 0;
   private clearMetrics = false;
@@ -77,6 +80,10 @@ export class Trainer {
     this.stepsPerReadback = Math.max(1, options.stepsPerReadback ?? 10);
     this.maxStepsInFlight = Math.max(1, options.maxStepsInFlight ?? 3);
     this.metrics = full(this.backend, [2], 0, { origin: 'training metrics', persistent: true });
+    this.slotVectors = [
+      tensorFrom(this.backend, new Float32Array([1, 0]), [2], { origin: 'metrics slot 0', persistent: true }),
+      tensorFrom(this.backend, new Float32Array([0, 1]), [2], { origin: 'metrics slot 1', persistent: true }),
+    ];
   }
 
   private inputTensor(x: Float32Array, what: string): Tensor {
@@ -116,12 +123,16 @@ export class Trainer {
     if (this.options.loss === 'softmax-cross-entropy') {
       return softmaxCrossEntropy(out, target, { metrics, slot: 0 });
     }
-    const loss = this.options.loss === 'mse' ? mse(out, target) : bceWithLogits(out, target);
+    const bce = this.options.loss === 'bce-with-logits';
+    const loss = bce ? bceWithLogits(out, target) : mse(out, target);
     noGrad(() => {
-      // metrics[0] += loss * rows, without readback: the sum goes to a temporary, then back by copy.
+      // metrics += [loss * rows, correct], without readback: the sum goes to a temporary, then back by copy.
       const scaled = scalarRaw('mul', loss.view([1], 'loss'), rows, 'metrics');
-      const sum = binaryRaw('add', metrics.view([2], 'metrics'), scaled.view([1], 'metrics'), 'metrics');
-      this.backend.run.copy({ src: sum.storage, dst: metrics.storage, length: 1 });
+      let increment = binaryRaw('mul', this.slotVectors[0], scaled, 'metrics');
+      if (bce)
+        increment = binaryRaw('add', increment, binaryRaw('mul', this.slotVectors[1], correctLogits(out, target)));
+      const sum = binaryRaw('add', metrics.view([2], 'metrics'), increment, 'metrics');
+      this.backend.run.copy({ src: sum.storage, dst: metrics.storage, length: 2 });
     });
     return loss;
   }
@@ -212,7 +223,8 @@ export class Trainer {
     }
     const samples = this.samplesSinceReadback;
     const stepNumber = this.optimizer.stepCount;
-    const accuracyKnown = this.options.loss === 'softmax-cross-entropy';
+    const accuracyKnown = this.options.loss !== 'mse';
+    const outPerSample = this.model.outputShape.reduce((a, b) => a * b, 1);
     this.stepsSinceReadback = 0;
     this.samplesSinceReadback = 0;
     this.clearMetrics = true;
@@ -222,7 +234,9 @@ export class Trainer {
         step: stepNumber,
         samples,
         loss: v[0] / samples,
-        accuracy: accuracyKnown ? v[1] / samples : null,
+        accuracy: accuracyKnown
+          ? v[1] / (samples * (this.options.loss === 'bce-with-logits' ? outPerSample : 1))
+          : null,
       };
       this.history.push(report);
       this.options.onMetrics?.(report);
@@ -238,36 +252,25 @@ export class Trainer {
     const samples = x.length / perSample;
     const ce = this.options.loss === 'softmax-cross-entropy';
     const metrics = full(this.backend, [2], 0, { origin: 'evaluation metrics' });
-    let correct = 0;
     try {
       for (let start = 0; start < samples; start += batchSize) {
         const end = Math.min(samples, start + batchSize);
         const xs = x.subarray(start * perSample, end * perSample);
         const ys = ce ? y.subarray(start, end) : y.subarray(start * outPerSample, end * outPerSample);
-        let logits: Promise<Float32Array> | null = null;
         noGrad(() =>
           step(() => {
             const xb = this.inputTensor(xs, 'evaluate');
             const out = this.model.forward(xb, { training: false, step: this.optimizer.stepCount });
             this.lossWithMetrics(out, this.targetTensor(ys, end - start, 'evaluate'), metrics);
-            if (this.options.loss === 'bce-with-logits')
-              logits = out
-                .keep()
-                .data()
-                .finally(() => out.dispose());
           }),
         );
-        if (logits) {
-          const z = await (logits as Promise<Float32Array>);
-          for (let i = 0; i < z.length; i++) if (z[i] > 0 === ys[i] > 0.5) correct++;
-        }
         this.backend.flush();
       }
       const v = await metrics.data();
       const accuracy = ce
         ? v[1] / samples
         : this.options.loss === 'bce-with-logits'
-          ? correct / (samples * outPerSample)
+          ? v[1] / (samples * outPerSample)
           : null;
       return { loss: v[0] / samples, accuracy, samples };
     } finally {
@@ -308,5 +311,19 @@ export class Trainer {
   /** Releases the trainer's own device state (not the model's or the optimiser's). */
   dispose(): void {
     this.metrics.dispose();
+    for (const t of this.slotVectors) t.dispose();
   }
+}
+
+/**
+ * How many sigmoid outputs are on the right side of 0.5 (logit > 0 for target 1, < 0 for target 0), as a
+ * [1] tensor, with elementwise ops only: z * (2t - 1) is positive exactly when right, and
+ * 1 - relu(1 - relu(1e30 * that)) turns it into 1 or 0 (a logit of exactly 0 counts as wrong).
+ */
+function correctLogits(out: Tensor, target: Tensor): Tensor {
+  const signs = scalarRaw('add', scalarRaw('mul', target, 2, 'metrics'), -1, 'metrics');
+  const margin = binaryRaw('mul', out.view(target.shape, 'metrics'), signs, 'metrics');
+  const positive = unaryRaw('relu', scalarRaw('mul', margin, 1e30, 'metrics'));
+  const hit = scalarRaw('rsub', unaryRaw('relu', scalarRaw('rsub', positive, 1, 'metrics')), 1, 'metrics');
+  return sum(hit).view([1], 'metrics');
 }

@@ -48,6 +48,48 @@ describe('XOR 2-10-1, sigmoid output, binary cross-entropy, Adam', () => {
   });
 });
 
+describe('training accuracy of a sigmoid output', () => {
+  // With a learning rate too small to move the weights, the accuracy the trainer counts on the device
+  // during steps must equal the fraction of predictions on the right side of 0.5, counted on the host.
+  const run = async (backend: Backend) => {
+    const { randomF32 } = await import('../helpers/random');
+    const model = new Sequential(
+      [new Dense({ units: 8, activation: 'relu' }), new Dense({ units: 3 })],
+      [5],
+      backend,
+      3,
+    );
+    const optimizer = new Optimizer({ kind: 'sgd', lr: 1e-30 });
+    const trainer = new Trainer(model, optimizer, { loss: 'bce-with-logits', stepsPerReadback: 100 });
+    const x = randomF32(40 * 5, 11);
+    const y = Float32Array.from({ length: 120 }, (_, i) => ((i * 7) % 3 === 0 ? 1 : 0));
+    const p = await trainer.predict(x);
+    const expected = p.reduce((n, v, i) => n + (v > 0.5 === y[i] > 0.5 ? 1 : 0), 0) / p.length;
+    for (let i = 0; i < 3; i++) await trainer.trainStep(x, y);
+    const report = (await trainer.readMetrics())!;
+    const evaluation = await trainer.evaluate(x, y);
+    trainer.dispose();
+    optimizer.dispose();
+    model.dispose();
+    return { expected, report, evaluation };
+  };
+
+  it('is counted on the device during training and evaluation (cpu)', async () => {
+    const { expected, report, evaluation } = await run(cpuBackend());
+    expect(expected).toBeGreaterThan(0.2);
+    expect(expected).toBeLessThan(0.9);
+    expect(report.accuracy).toBeCloseTo(expected, 6);
+    expect(evaluation.accuracy).toBeCloseTo(expected, 6);
+  });
+
+  it('is counted on the device during training and evaluation (webgpu)', async () => {
+    const { testWebGpuBackend } = await import('../helpers/checkOp');
+    const { expected, report, evaluation } = await run(await testWebGpuBackend());
+    expect(report.accuracy).toBeCloseTo(expected, 6);
+    expect(evaluation.accuracy).toBeCloseTo(expected, 6);
+  });
+});
+
 describe('a training step is the same computation on every backend', () => {
   it('five steps of a 20-16-5 softmax MLP with dropout and SGD+Nesterov give the cpu weights and metrics', async () => {
     const { testWebGpuBackend } = await import('../helpers/checkOp');
