@@ -4,6 +4,7 @@ import { useEffect } from 'react';
 import { SYNTHETIC_SETS, type SyntheticSetKind } from '../../src/data/synthetic';
 import { useDataStore, type DataChoice } from '../store/data';
 import { MnistCard } from './MnistCard';
+import { YourData } from './own/YourData';
 import { SyntheticCard } from './SyntheticCard';
 import './data.css';
 
@@ -37,7 +38,8 @@ export function DataPanel() {
         <h1>Data</h1>
         <p>
           Pick what the network learns from. MNIST streams into the tab and training can start on the first images while
-          the rest arrives; the synthetic sets are generated here from a seed.
+          the rest arrives; the synthetic sets are generated here from a seed. Or bring your own data below: a CSV/TSV
+          table or a folder of labelled images.
         </p>
       </section>
       <fieldset className="card data-choices">
@@ -62,7 +64,8 @@ export function DataPanel() {
           </label>
         ))}
       </fieldset>
-      {choice === 'mnist' ? <MnistCard /> : <SyntheticCard kind={choice} />}
+      {choice === 'mnist' ? <MnistCard /> : choice === 'dataset' ? null : <SyntheticCard kind={choice} />}
+      <YourData />
     </>
   );
 }

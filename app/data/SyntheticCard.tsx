@@ -14,7 +14,8 @@ export const CLASS_COLOURS = [
   '#56B4E9',
   '#D55E00',
   '#F0E442',
-  '#000000',
+  // Okabe-Ito's black, lightened so it also shows on the dark theme's surface.
+  '#8c6d31',
   '#999999',
   '#7F3C8D',
 ];
@@ -142,53 +143,96 @@ export function SyntheticCard({ kind }: { kind: SyntheticSetKind }) {
             </p>
           )}
         </form>
-        <figure className="scatter" aria-label={`Scatter plot of the ${info.label} data set`}>
-          <ScatterChart width={560} height={440} margin={{ top: 8, right: 16, bottom: 36, left: 16 }}>
-            <CartesianGrid stroke="#e7eaf0" />
-            <XAxis
-              type="number"
-              dataKey="x"
-              domain={[-AXIS_LIMIT, AXIS_LIMIT]}
-              ticks={TICKS}
-              allowDataOverflow
-              tick={{ fontSize: 12 }}
-            >
-              <Label value={xLabel} position="bottom" offset={12} style={{ fontSize: 13, fill: '#5b6577' }} />
-            </XAxis>
-            <YAxis
-              type="number"
-              dataKey="y"
-              domain={regression1d ? [-2, 2] : [-AXIS_LIMIT, AXIS_LIMIT]}
-              ticks={regression1d ? [-2, -1, 0, 1, 2] : TICKS}
-              allowDataOverflow
-              tick={{ fontSize: 12 }}
-            >
-              <Label
-                value={yLabel}
-                angle={-90}
-                position="insideLeft"
-                offset={0}
-                style={{ fontSize: 13, fill: '#5b6577', textAnchor: 'middle' }}
-              />
-            </YAxis>
-            <Tooltip cursor={false} formatter={(v) => (typeof v === 'number' ? v.toFixed(2) : String(v))} />
-            <ZAxis range={[18, 18]} />
-            <Legend verticalAlign="top" height={28} />
-            {series.map((s, c) => (
-              <Scatter
-                key={s.name}
-                name={s.name}
-                data={s.data}
-                fill={CLASS_COLOURS[c % CLASS_COLOURS.length]}
-                isAnimationActive={false}
-                legendType="circle"
+        {info.features > 2 ? (
+          <FirstSamples x={set.x} targets={set.targets} features={set.features} />
+        ) : (
+          <figure className="scatter" aria-label={`Scatter plot of the ${info.label} data set`}>
+            <ScatterChart width={560} height={440} margin={{ top: 8, right: 16, bottom: 36, left: 16 }}>
+              <CartesianGrid stroke="var(--grid)" />
+              <XAxis
+                type="number"
+                dataKey="x"
+                domain={[-AXIS_LIMIT, AXIS_LIMIT]}
+                ticks={TICKS}
+                allowDataOverflow
+                tick={{ fontSize: 12 }}
               >
-                {colourByTarget && s.data.map((point, i) => <Cell key={i} fill={targetColour(point.target ?? 0)} />)}
-              </Scatter>
-            ))}
-          </ScatterChart>
-        </figure>
+                <Label value={xLabel} position="bottom" offset={12} style={{ fontSize: 13, fill: 'var(--muted)' }} />
+              </XAxis>
+              <YAxis
+                type="number"
+                dataKey="y"
+                domain={regression1d ? [-2, 2] : [-AXIS_LIMIT, AXIS_LIMIT]}
+                ticks={regression1d ? [-2, -1, 0, 1, 2] : TICKS}
+                allowDataOverflow
+                tick={{ fontSize: 12 }}
+              >
+                <Label
+                  value={yLabel}
+                  angle={-90}
+                  position="insideLeft"
+                  offset={0}
+                  style={{ fontSize: 13, fill: 'var(--muted)', textAnchor: 'middle' }}
+                />
+              </YAxis>
+              <Tooltip cursor={false} formatter={(v) => (typeof v === 'number' ? v.toFixed(2) : String(v))} />
+              <ZAxis range={[18, 18]} />
+              <Legend verticalAlign="top" height={28} />
+              {series.map((s, c) => (
+                <Scatter
+                  key={s.name}
+                  name={s.name}
+                  data={s.data}
+                  fill={CLASS_COLOURS[c % CLASS_COLOURS.length]}
+                  isAnimationActive={false}
+                  legendType="circle"
+                >
+                  {colourByTarget && s.data.map((point, i) => <Cell key={i} fill={targetColour(point.target ?? 0)} />)}
+                </Scatter>
+              ))}
+            </ScatterChart>
+          </figure>
+        )}
       </div>
     </section>
+  );
+}
+
+/** A set with more inputs than a plane can show: its first samples as a table (four inputs and the target). */
+function FirstSamples({ x, targets, features }: { x: Float32Array; targets: Float32Array | null; features: number }) {
+  const rows = Math.min(8, x.length / features);
+  const shown = [0, 1, 2, 3];
+  return (
+    <figure className="scatter">
+      <table className="limits" aria-label="First samples of the data set">
+        <caption className="muted small">
+          {features} inputs per sample: too many to plot. The first {rows} samples (inputs x1 to x4 of {features}):
+        </caption>
+        <thead>
+          <tr>
+            <th scope="col">#</th>
+            {shown.map((k) => (
+              <th key={k} scope="col">
+                x{k + 1}
+              </th>
+            ))}
+            <th scope="col">…</th>
+            {targets && <th scope="col">y (target)</th>}
+          </tr>
+        </thead>
+        <tbody>
+          {Array.from({ length: rows }, (_, i) => (
+            <tr key={i}>
+              <td>{i + 1}</td>
+              {shown.map((k) => (
+                <td key={k}>{x[i * features + k].toFixed(2)}</td>
+              ))}
+              <td>…</td>
+              {targets && <td>{targets[i].toFixed(2)}</td>}
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </figure>
   );
 }

@@ -10,7 +10,10 @@ import {
   designToJson,
   encodeDesignForUrl,
   parseDesignJson,
+  templatesFor,
 } from '../../src/engine/graph';
+import { useDataStore } from '../store/data';
+import { datasetFit, useDatasetsStore } from '../store/datasets';
 import { emptyDesign, useDesignStore } from '../store/design';
 
 /** The link that opens `design`: this page with the design in the query, on the Design tab. */
@@ -43,6 +46,11 @@ export function Toolbar({ setMessage }: { setMessage(m: Message | null): void })
   const templateId = useId();
   const nameId = useId();
   const [link, setLink] = useState<string | null>(null);
+  // With one of the person's data sets in use, templates are built to fit it (and only those that suit it).
+  const datasetId = useDataStore((s) => (s.choice === 'dataset' ? s.datasetId : null));
+  const dataset = useDatasetsStore((s) => s.kept.find((m) => m.id === datasetId) ?? null);
+  const fit = dataset ? datasetFit(dataset) : undefined;
+  const templates = fit ? templatesFor(fit) : TEMPLATES;
 
   const load = (next: Design, select: string[] = []) => {
     loadDesign(next, select);
@@ -51,13 +59,14 @@ export function Toolbar({ setMessage }: { setMessage(m: Message | null): void })
   };
 
   const onTemplate = (event: ChangeEvent<HTMLSelectElement>) => {
-    const template = TEMPLATES.find((t) => t.id === event.target.value);
+    const template = templates.find((t) => t.id === event.target.value);
     event.target.value = '';
     if (!template) return;
-    load(template.build());
+    load(template.build(fit));
+    const fitted = fit && dataset ? `, fitted to “${dataset.name}”` : '';
     setMessage({
       kind: 'ok',
-      text: `Loaded the template "${template.label}". Undo (Ctrl+Z) brings back your previous design.`,
+      text: `Loaded the template "${template.label}"${fitted}. Undo (Ctrl+Z) brings back your previous design.`,
     });
   };
 
@@ -120,7 +129,7 @@ export function Toolbar({ setMessage }: { setMessage(m: Message | null): void })
           <option value="" disabled>
             Templates…
           </option>
-          {TEMPLATES.map((t) => (
+          {templates.map((t) => (
             <option key={t.id} value={t.id} title={t.description}>
               {t.label}
             </option>

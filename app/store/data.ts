@@ -12,7 +12,8 @@ import {
 } from '../../src/data/mnist';
 import { makeSyntheticSet, type SyntheticSet, type SyntheticSetKind } from '../../src/data/synthetic';
 
-export type DataChoice = 'mnist' | SyntheticSetKind;
+/** MNIST, a synthetic set, or one of the person's kept data sets ('dataset', with `datasetId`). */
+export type DataChoice = 'mnist' | SyntheticSetKind | 'dataset';
 
 export interface MnistErrorView {
   file: string;
@@ -42,9 +43,13 @@ export interface SyntheticSettings {
 
 interface DataStore {
   choice: DataChoice;
+  /** The kept data set in use when choice is 'dataset' (app/store/datasets.ts loads and holds it). */
+  datasetId: string | null;
   mnist: MnistView;
   synthetic: SyntheticSettings;
   choose(choice: DataChoice): void;
+  /** Trains on the kept data set `id` (or goes back to MNIST with null). */
+  chooseDataset(id: string | null): void;
   /** Starts streaming MNIST unless it is loading or loaded. */
   loadMnist(): void;
   /** Drops a failed load and starts again. */
@@ -59,11 +64,20 @@ let loader: MnistLoader | null = null;
 
 export const useDataStore = create<DataStore>()((set, get) => ({
   choice: 'mnist',
+  datasetId: null,
   mnist: { state: 'idle', progress: null, error: null, startedAtMs: 0, elapsedMs: 0, generation: 0 },
   synthetic: { size: 400, noise: 0.1, seed: 1, classes: 3 },
   choose: (choice) => {
     set({ choice });
     if (choice === 'mnist') get().loadMnist();
+  },
+  chooseDataset: (id) => {
+    if (id === null) {
+      if (get().choice === 'dataset') get().choose('mnist');
+      set({ datasetId: null });
+      return;
+    }
+    set({ choice: 'dataset', datasetId: id });
   },
   loadMnist: () => {
     const { state } = get().mnist;
@@ -156,5 +170,6 @@ export function syntheticSet(kind: SyntheticSetKind, settings: SyntheticSettings
 export function currentDataSource(): SampleSource | null {
   const { choice, synthetic } = useDataStore.getState();
   if (choice === 'mnist') return loader?.train ?? null;
+  if (choice === 'dataset') return null;
   return syntheticSet(choice, synthetic);
 }

@@ -11,12 +11,14 @@ import type {
   LayerSettingsByType,
   LayerType,
   Position,
+  TemplateFit,
 } from '../../src/engine/graph';
 import {
   DEFAULT_BATCH_SIZE,
   DesignBuilder,
   DESIGN_FORMAT_VERSION,
   LAYER_SPACING_Y,
+  adaptDesign,
   WEBGPU_DEFAULT_BUFFER_LIMITS,
   analyzeDesign,
   defaultSettings,
@@ -42,6 +44,11 @@ interface DesignStore {
 
   /** Replaces the whole design (template, import, share link) as one undoable step. */
   loadDesign(design: Design, selectNodeIds?: string[]): void;
+  /**
+   * Fits the design to a data set (Input shape, output units and activation) as one undoable step;
+   * returns a sentence per change, empty when it already fitted (then nothing is recorded).
+   */
+  adaptToData(fit: TemplateFit): string[];
   /**
    * Adds a layer at `position` and returns its id. With `after`, it is connected from that layer and
    * placed below it; with `onEdge`, it is inserted into that connection.
@@ -120,6 +127,12 @@ export const useDesignStore = create<DesignStore>()(
         future: [],
 
         loadDesign: (design, selectNodeIds = []) => commit(design, { nodeIds: selectNodeIds, edgeIds: [] }),
+
+        adaptToData: (fit) => {
+          const { design, changes } = adaptDesign(get().design, fit);
+          if (changes.length > 0) commit(design);
+          return changes;
+        },
 
         addLayer: (type, options = {}) => {
           const { design } = get();
@@ -280,18 +293,24 @@ export const useDesignStore = create<DesignStore>()(
   ),
 );
 
-/** The GPU's buffer limits, or WebGPU's defaults while no adapter is known. */
+/**
+ * The GPU's buffer limits, or WebGPU's defaults while no adapter is known. Engines without per-buffer
+ * limits (wasm, cpu) get none here: the wasm engine checks its total memory when a run starts.
+ */
 export function useGpuBufferLimits(): GpuBufferLimits {
+  const noGpuLimits = useEngineStore((s) => s.status.state === 'wasm' || s.status.state === 'cpu');
   const maxBinding = useEngineStore((s) =>
     s.status.state === 'webgpu' ? s.status.adapter.limits.maxStorageBufferBindingSize : null,
   );
   const maxBuffer = useEngineStore((s) => (s.status.state === 'webgpu' ? s.status.adapter.limits.maxBufferSize : null));
   return useMemo(
     () =>
-      maxBinding !== null && maxBuffer !== null
-        ? { maxStorageBufferBindingSize: maxBinding, maxBufferSize: maxBuffer }
-        : WEBGPU_DEFAULT_BUFFER_LIMITS,
-    [maxBinding, maxBuffer],
+      noGpuLimits
+        ? { maxStorageBufferBindingSize: Number.MAX_SAFE_INTEGER, maxBufferSize: Number.MAX_SAFE_INTEGER }
+        : maxBinding !== null && maxBuffer !== null
+          ? { maxStorageBufferBindingSize: maxBinding, maxBufferSize: maxBuffer }
+          : WEBGPU_DEFAULT_BUFFER_LIMITS,
+    [noGpuLimits, maxBinding, maxBuffer],
   );
 }
 

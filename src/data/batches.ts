@@ -80,8 +80,11 @@ export interface BatcherOptions {
   shuffle?: boolean;
   /** Images: 'unit' maps bytes to [0, 1] (default); {mean, std} then standardises (x/255 - mean) / std. */
   normalize?: 'unit' | { mean: number; std: number };
-  /** Images: shift each sample by a random whole number of pixels in [-maxShiftPx, maxShiftPx] on each axis. */
-  augment?: { maxShiftPx: number } | null;
+  /**
+   * Images: shift each sample by a random whole number of pixels in [-maxShiftPx, maxShiftPx] on each axis,
+   * and with `flip`, mirror it left to right with probability 1/2.
+   */
+  augment?: { maxShiftPx: number; flip?: boolean } | null;
   /** Skip an epoch's last, smaller batch (default false: every sample is seen once per epoch). */
   dropRemainder?: boolean;
   /** The samples this batcher draws from, ascending (a split from splitIndices); default all. */
@@ -119,7 +122,7 @@ export class Batcher {
       throw new RangeError(`Batcher: batch size must be a positive integer, got ${batchSize}.`);
     }
     if (options.augment && source.kind !== 'images') {
-      throw new RangeError('Batcher: shift augmentation applies to image data sets only.');
+      throw new RangeError('Batcher: shift and flip augmentation apply to image data sets only.');
     }
     const maxShift = options.augment?.maxShiftPx ?? 0;
     if (maxShift < 0 || !Number.isInteger(maxShift)) {
@@ -247,6 +250,7 @@ export class Batcher {
     const n = this.sampleSize;
     const { height, width, channels } = source;
     const maxShift = this.options.augment?.maxShiftPx ?? 0;
+    const flips = this.options.augment?.flip ?? false;
     const x = batch.x;
     for (let r = 0; r < batch.size; r++) {
       const s = batch.indices[r];
@@ -255,6 +259,12 @@ export class Batcher {
       const dst = r * n;
       const dx = maxShift ? randomInt(this.augmentRng, 2 * maxShift + 1) - maxShift : 0;
       const dy = maxShift ? randomInt(this.augmentRng, 2 * maxShift + 1) - maxShift : 0;
+      // Drawn only when flips are on, so shift-only batches replay as they did before flips existed.
+      const flip = flips && this.augmentRng() < 0.5;
+      if (flip) {
+        mirrorShift(pixels, src, x, dst, lut, height, width, channels, dx, dy);
+        continue;
+      }
       if (dx === 0 && dy === 0) {
         for (let p = 0; p < n; p++) x[dst + p] = lut[pixels[src + p]];
         continue;
@@ -281,6 +291,34 @@ export class Batcher {
       batch.x.set(source.x.subarray(s * n, s * n + n), r * n);
       if (source.labels) batch.labels[r] = source.labels[s];
       if (source.targets) batch.targets.set(source.targets.subarray(s * t, s * t + t), r * t);
+    }
+  }
+}
+
+/**
+ * One sample mirrored left to right, then shifted: out(row, col) = in(row - dy, width - 1 - (col - dx)),
+ * channels kept in order; pixels shifted in from outside are background (byte 0).
+ */
+function mirrorShift(
+  pixels: Uint8Array,
+  src: number,
+  x: Float32Array,
+  dst: number,
+  lut: Float32Array,
+  height: number,
+  width: number,
+  channels: number,
+  dx: number,
+  dy: number,
+): void {
+  x.fill(lut[0], dst, dst + height * width * channels);
+  const rowStride = width * channels;
+  for (let row = Math.max(0, dy); row < Math.min(height, height + dy); row++) {
+    const inRow = src + (row - dy) * rowStride;
+    const outRow = dst + row * rowStride;
+    for (let col = Math.max(0, dx); col < Math.min(width, width + dx); col++) {
+      const inCol = width - 1 - (col - dx);
+      for (let c = 0; c < channels; c++) x[outRow + col * channels + c] = lut[pixels[inRow + inCol * channels + c]];
     }
   }
 }

@@ -55,38 +55,55 @@ export class DesignBuilder {
   }
 }
 
+/**
+ * What a data set asks of a design: the Input's shape, and the output's units and activation (softmax
+ * over `outputs` classes, or `outputs` linear units for a regression).
+ */
+export interface TemplateFit {
+  inputShape: number[];
+  task: 'classification' | 'regression';
+  outputs: number;
+}
+
 export interface Template {
   id: string;
   label: string;
   description: string;
-  build(): Design;
+  /** The design; with `fit`, its Input and output layer fit that data set (default: MNIST, 10 classes). */
+  build(fit?: TemplateFit): Design;
+  /** The data it suits: images (convolutions need [h, w, c]) or any input. */
+  input: 'images' | 'any';
 }
+
+/** The output layer's settings for a fit: softmax over the classes, or linear units for a regression. */
+function outputSettings(fit: TemplateFit | undefined): { units: number; activation: 'softmax' | 'linear' } {
+  if (!fit) return { units: 10, activation: 'softmax' };
+  return { units: fit.outputs, activation: fit.task === 'classification' ? 'softmax' : 'linear' };
+}
+
+const shapeName = (shape: readonly number[]) => shape.join('×');
 
 export const TEMPLATES: readonly Template[] = [
   {
     id: 'mlp',
     label: 'MLP 784-500-10',
     description: 'One hidden layer of 500 ReLU units on flattened MNIST digits.',
-    build: () => {
-      const b = new DesignBuilder('MLP 784-500-10');
-      b.add('Input', { shape: [784] });
-      b.add('Dense', { units: 500, activation: 'relu' });
-      b.add('Dense', { units: 10, activation: 'softmax' });
-      return b.build();
-    },
+    input: 'any',
+    build: (fit) => mlp(500, fit, 'MLP 784-500-10'),
   },
   {
     id: 'cnn',
     label: 'Small CNN',
     description: 'Conv2D 32 3×3, max-pool, Dense 128, Dense 10: the classic Keras MNIST example.',
-    build: () => {
+    input: 'images',
+    build: (fit) => {
       const b = new DesignBuilder('Small CNN');
-      b.add('Input', { shape: [28, 28, 1] });
+      b.add('Input', { shape: fit?.inputShape ?? [28, 28, 1] });
       b.add('Conv2D', { filters: 32, kernelSize: 3, padding: 'valid', activation: 'relu' });
       b.add('MaxPool2D', { poolSize: 2, stride: 2 });
       b.add('Flatten');
       b.add('Dense', { units: 128, activation: 'relu' });
-      b.add('Dense', { units: 10, activation: 'softmax' });
+      b.add('Dense', outputSettings(fit));
       return b.build();
     },
   },
@@ -94,9 +111,10 @@ export const TEMPLATES: readonly Template[] = [
     id: 'lenet5',
     label: 'LeNet-5',
     description: "LeCun's 1998 network on 28×28 digits: two tanh convolutions with average pooling, then 120-84-10.",
-    build: () => {
+    input: 'images',
+    build: (fit) => {
       const b = new DesignBuilder('LeNet-5');
-      b.add('Input', { shape: [28, 28, 1] });
+      b.add('Input', { shape: fit?.inputShape ?? [28, 28, 1] });
       b.add('Conv2D', { filters: 6, kernelSize: 5, padding: 'same', activation: 'tanh' });
       b.add('AvgPool2D', { poolSize: 2, stride: 2 });
       b.add('Conv2D', { filters: 16, kernelSize: 5, padding: 'valid', activation: 'tanh' });
@@ -104,7 +122,7 @@ export const TEMPLATES: readonly Template[] = [
       b.add('Flatten');
       b.add('Dense', { units: 120, activation: 'tanh' });
       b.add('Dense', { units: 84, activation: 'tanh' });
-      b.add('Dense', { units: 10, activation: 'softmax' });
+      b.add('Dense', outputSettings(fit));
       return b.build();
     },
   },
@@ -113,9 +131,10 @@ export const TEMPLATES: readonly Template[] = [
     label: 'Small residual CNN',
     description:
       'A convolution, one residual block (two convolutions and a BatchNorm added back onto their input), pooling, Dense 10.',
-    build: () => {
+    input: 'images',
+    build: (fit) => {
       const b = new DesignBuilder('Small residual CNN');
-      b.add('Input', { shape: [28, 28, 1] });
+      b.add('Input', { shape: fit?.inputShape ?? [28, 28, 1] });
       const stem = b.add('Conv2D', { filters: 16, kernelSize: 3, stride: 2, padding: 'same', activation: 'relu' });
       b.add('Conv2D', { filters: 16, kernelSize: 3, padding: 'same', activation: 'relu' }, { column: 1 });
       b.add('Conv2D', { filters: 16, kernelSize: 3, padding: 'same', activation: 'linear' }, { column: 1 });
@@ -123,7 +142,7 @@ export const TEMPLATES: readonly Template[] = [
       b.add('Add', {}, { inputs: [stem, branch] });
       b.add('ReLU');
       b.add('GlobalAvgPool');
-      b.add('Dense', { units: 10, activation: 'softmax' });
+      b.add('Dense', outputSettings(fit));
       return b.build();
     },
   },
@@ -131,7 +150,9 @@ export const TEMPLATES: readonly Template[] = [
     id: 'xor',
     label: 'XOR net 2-10-1',
     description: 'Two inputs, ten sigmoid units, one sigmoid output: the smallest net that learns XOR.',
-    build: () => {
+    input: 'any',
+    build: (fit) => {
+      if (fit) return mlp(10, fit, '', 'sigmoid');
       const b = new DesignBuilder('XOR 2-10-1');
       b.add('Input', { shape: [2] });
       b.add('Dense', { units: 10, activation: 'sigmoid' });
@@ -139,7 +160,92 @@ export const TEMPLATES: readonly Template[] = [
       return b.build();
     },
   },
+  {
+    id: 'table-mlp',
+    label: 'Small MLP n-32-k',
+    description:
+      'One hidden layer of 32 ReLU units: the classic Keras regression example, for a table of numbers (100 inputs, one linear output by default).',
+    input: 'any',
+    build: (fit) => mlp(32, fit ?? { inputShape: [100], task: 'regression', outputs: 1 }),
+  },
 ];
+
+/**
+ * Input, one hidden Dense layer, and the output layer; an image input is flattened first. The name
+ * gives the sizes (e.g. "MLP 100-32-1"), unless `defaultName` is given and there is no fit.
+ */
+function mlp(
+  hidden: number,
+  fit: TemplateFit | undefined,
+  defaultName = '',
+  activation: 'relu' | 'sigmoid' = 'relu',
+): Design {
+  const inputShape = fit?.inputShape ?? [784];
+  const out = outputSettings(fit);
+  const features = inputShape.reduce((a, c) => a * c, 1);
+  const name = !fit && defaultName ? defaultName : `MLP ${shapeName(inputShape)}-${hidden}-${out.units}`;
+  const b = new DesignBuilder(features === inputShape[0] ? name : name.replace(shapeName(inputShape), `${features}`));
+  b.add('Input', { shape: inputShape });
+  if (inputShape.length > 1) b.add('Flatten');
+  b.add('Dense', { units: hidden, activation });
+  b.add('Dense', out);
+  return b.build();
+}
+
+/** The templates that suit a data set of this input shape (convolutions need images). */
+export function templatesFor(fit: TemplateFit): Template[] {
+  return TEMPLATES.filter((t) => t.input === 'any' || fit.inputShape.length === 3);
+}
+
+/**
+ * The design changed to fit a data set, and a sentence per change: the Input layer takes the data's
+ * shape; the output Dense layer (the last layer, or the Dense before a final Softmax/Sigmoid layer, which
+ * a regression removes) gets one unit per class with softmax, or one linear unit per target.
+ */
+export function adaptDesign(design: Design, fit: TemplateFit): { design: Design; changes: string[] } {
+  const changes: string[] = [];
+  let nodes = design.nodes;
+  let edges = design.edges;
+  const input = nodes.find((n) => n.type === 'Input');
+  if (input && input.type === 'Input' && shapeName(input.settings.shape) !== shapeName(fit.inputShape)) {
+    changes.push(`${input.name}: shape ${shapeName(input.settings.shape)} → ${shapeName(fit.inputShape)}`);
+    nodes = nodes.map((n) =>
+      n.id === input.id ? ({ ...n, settings: { shape: [...fit.inputShape] } } as DesignNode) : n,
+    );
+  }
+  const sinks = nodes.filter((n) => !edges.some((e) => e.source === n.id));
+  let last = sinks.length === 1 ? sinks[0] : undefined;
+  if (last && (last.type === 'Softmax' || last.type === 'Sigmoid')) {
+    const feeding = edges.filter((e) => e.target === last!.id).map((e) => nodes.find((n) => n.id === e.source));
+    const dense = feeding.length === 1 && feeding[0]?.type === 'Dense' ? feeding[0] : undefined;
+    if (dense && fit.task === 'regression') {
+      changes.push(`${last.name} removed (a regression ends in a linear layer)`);
+      const removed = last.id;
+      nodes = nodes.filter((n) => n.id !== removed);
+      edges = edges.filter((e) => e.target !== removed && e.source !== removed);
+    }
+    last = dense;
+  }
+  if (last?.type === 'Dense') {
+    const out = outputSettings(fit);
+    const keepsSoftmaxLayer =
+      fit.task === 'classification' && nodes.some((n) => n.type === 'Softmax' && n.id !== last!.id);
+    const activation = keepsSoftmaxLayer ? last.settings.activation : out.activation;
+    const parts: string[] = [];
+    if (last.settings.units !== out.units) parts.push(`${last.settings.units} → ${out.units} units`);
+    if (last.settings.activation !== activation) parts.push(`${last.settings.activation} → ${activation}`);
+    if (parts.length > 0) {
+      changes.push(`${last.name}: ${parts.join(', ')}`);
+      const id = last.id;
+      nodes = nodes.map((n) =>
+        n.id === id && n.type === 'Dense' ? { ...n, settings: { ...n.settings, units: out.units, activation } } : n,
+      );
+    }
+  } else if (sinks.length !== 1) {
+    changes.push('the output layer was left as it is (the design has no single last layer)');
+  }
+  return { design: { ...design, nodes, edges }, changes };
+}
 
 export function templateById(id: string): Template | undefined {
   return TEMPLATES.find((t) => t.id === id);
