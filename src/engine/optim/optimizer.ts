@@ -4,7 +4,7 @@
 // The hyper-parameters of a step live in one small buffer per (optimiser, decay group), written once a
 // step; every update dispatch reads it.
 import type { OptimHyper } from '../backend/backend';
-import { full, type Tensor } from '../tensor';
+import { formatShape, full, ShapeError, type Tensor } from '../tensor';
 import type { Parameter } from '../nn/layer';
 import { learningRateAt, type LrSchedule } from './schedule';
 
@@ -29,6 +29,22 @@ export interface OptimizerConfig {
 }
 
 const HYPER_FLOATS = 16;
+
+/** The state slots each optimiser keeps per parameter, by name (Keras's names where it has them). */
+export function slotNames(config: Pick<OptimizerConfig, 'kind' | 'momentum'>): string[] {
+  if (config.kind === 'adam') return ['m', 'v'];
+  if (config.kind === 'rmsprop') return ['mean_square'];
+  return config.momentum ? ['velocity'] : [];
+}
+
+/** An optimiser's state as plain data: the step count and, per parameter (by name), its slots. */
+export interface OptimizerState {
+  kind: OptimizerKind;
+  /** Completed update steps (the schedule, Adam's bias correction and dropout's RNG continue from it). */
+  stepCount: number;
+  /** Parameters that have state (those that received a gradient), in parameter order. */
+  params: { name: string; shape: number[]; slots: Record<string, Float32Array> }[];
+}
 
 export class Optimizer {
   /** Number of completed update steps. */
@@ -139,6 +155,67 @@ export class Optimizer {
       this.state.set(param, s);
     }
     return s;
+  }
+
+  /** Copies the step count and every parameter's slots to the host, named as `params` names them. */
+  async exportState(params: readonly Parameter[]): Promise<OptimizerState> {
+    const names = slotNames(this.config);
+    const out: OptimizerState = { kind: this.config.kind, stepCount: this.stepCount, params: [] };
+    for (const p of params) {
+      const s = this.state.get(p.value);
+      if (!s) continue;
+      const slots: Record<string, Float32Array> = {};
+      for (let i = 0; i < names.length; i++) slots[names[i]] = await s[i].data();
+      out.params.push({ name: p.name, shape: [...p.value.shape], slots });
+    }
+    return out;
+  }
+
+  /**
+   * Puts back a state from exportState(): checks the kind, every name, shape and slot first, so a state
+   * that does not fit changes nothing; then writes the slots and the step count. Parameters the state
+   * does not list start from zero state, as they would have in the original run.
+   */
+  importState(params: readonly Parameter[], state: OptimizerState): void {
+    if (state.kind !== this.config.kind) {
+      throw new Error(`optimizer state: it was saved by ${state.kind}, but this optimiser is ${this.config.kind}`);
+    }
+    if (!Number.isInteger(state.stepCount) || state.stepCount < 0) {
+      throw new RangeError(`optimizer state: the step count must be a whole number >= 0, got ${state.stepCount}`);
+    }
+    const names = slotNames(this.config);
+    const byName = new Map(params.map((p) => [p.name, p]));
+    const seen = new Set<string>();
+    for (const entry of state.params) {
+      const p = byName.get(entry.name);
+      if (!p) throw new Error(`optimizer state: the model has no parameter "${entry.name}"`);
+      if (seen.has(entry.name)) throw new Error(`optimizer state: "${entry.name}" is listed twice`);
+      seen.add(entry.name);
+      const shape = p.value.shape;
+      if (entry.shape.length !== shape.length || entry.shape.some((d, i) => d !== shape[i])) {
+        throw new ShapeError(
+          `optimizer state: ${entry.name} is ${formatShape(shape)} in the model but ${formatShape(entry.shape)} in the state`,
+        );
+      }
+      const given = Object.keys(entry.slots).sort();
+      if (given.join() !== [...names].sort().join()) {
+        throw new Error(
+          `optimizer state: ${entry.name} has slots [${given.join(', ')}], ${this.config.kind} needs [${names.join(', ')}]`,
+        );
+      }
+      for (const n of names) {
+        if (entry.slots[n].length !== p.value.size) {
+          throw new ShapeError(
+            `optimizer state: ${entry.name} slot ${n} has ${entry.slots[n].length} values, needs ${p.value.size}`,
+          );
+        }
+      }
+    }
+    for (const entry of state.params) {
+      const slots = this.slots(byName.get(entry.name)!.value);
+      names.forEach((n, i) => slots[i].backend.write(slots[i].storage, entry.slots[n]));
+    }
+    this.stepCount = state.stepCount;
   }
 
   /** Releases the optimiser's state. */

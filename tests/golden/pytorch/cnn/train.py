@@ -48,6 +48,7 @@ VALIDATION_SPLIT = 0.0  # of the training set
 TRAIN_LIMIT = 0  # first N training samples; 0 = all
 TEST_LIMIT = 0  # first N test samples; 0 = all
 AUGMENT = False  # random shifts of up to 2 pixels (images)
+FLIP = False  # random left-right flips, probability 1/2 (images)
 DATA = 'mnist'  # MNIST idx files in --data-dir
 DATA_NAME = 'MNIST'
 CLASSES = 10
@@ -89,6 +90,7 @@ def parse_args():
     add('--train-limit', type=int, default=TRAIN_LIMIT)
     add('--test-limit', type=int, default=TEST_LIMIT)
     add('--augment', action=argparse.BooleanOptionalAction, default=AUGMENT)
+    add('--flip', action=argparse.BooleanOptionalAction, default=FLIP)
     add('--data-dir', default='data/mnist',
         help='folder with the MNIST idx files (.gz or not)')
     add('--data', default='data.safetensors',
@@ -290,6 +292,14 @@ def shift_images(x, generator):
     return padded[batch, rows[:, :, None], cols[:, None, :]]
 
 
+def flip_images(x, generator):
+    """Mirrors each image left to right with probability 1/2."""
+    flips = torch.rand(x.shape[0], generator=generator) < 0.5
+    x = x.clone()
+    x[flips] = x[flips].flip(2)
+    return x
+
+
 def targets_for_loss(y):
     if LOSS == 'bce-with-logits':
         return y.to(torch.float32).view(-1, 1)
@@ -432,6 +442,8 @@ def train_epoch(ddp_model, model, optimizer, batches, data, device, args,
         x = data['x'][rows]
         if args.augment and INPUT_IS_IMAGE:
             x = shift_images(x, generator)
+        if args.flip and INPUT_IS_IMAGE:
+            x = flip_images(x, generator)
         x = x.to(device, non_blocking=True)
         y = targets_for_loss(data['y'][rows]).to(device, non_blocking=True)
         for group in optimizer.param_groups:
