@@ -1,6 +1,7 @@
 import { useEffect, useState } from 'react';
 import { EngineBadge } from './components/EngineBadge';
 import { SECTIONS } from './sections';
+import { ThemeSwitch } from './theme/ThemeSwitch';
 
 function sectionFromHash(): string {
   const id = window.location.hash.replace(/^#\/?/, '');
@@ -41,7 +42,10 @@ export function App() {
             ))}
           </div>
         </nav>
-        <EngineBadge />
+        <div className="topbar-end">
+          <ThemeSwitch />
+          <EngineBadge />
+        </div>
       </header>
       <main
         id={`panel-${section.id}`}

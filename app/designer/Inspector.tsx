@@ -3,6 +3,8 @@
 import { useId, useState } from 'react';
 import type { DesignNode, FieldSpec, LayerSpec, LayerType } from '../../src/engine/graph';
 import { LAYERS, fieldText, formatShape, parseFieldText, sizeOf } from '../../src/engine/graph';
+import { ExplainButton } from '../learn/Explain';
+import { activationTopic, layerTopic } from '../learn/topics';
 import { useDesignAnalysis, useDesignStore } from '../store/design';
 import { formatCount, formatFlops } from './format';
 
@@ -71,9 +73,17 @@ function SettingField({ node, field }: { node: DesignNode; field: FieldSpec }) {
       />
     );
   }
+  const explains = field.key === 'activation' ? activationTopic(String(value)) : null;
   return (
     <div className="field">
-      <label htmlFor={id}>{field.label}</label>
+      {explains ? (
+        <div className="field-label-row">
+          <label htmlFor={id}>{field.label}</label>
+          <ExplainButton topic={explains} />
+        </div>
+      ) : (
+        <label htmlFor={id}>{field.label}</label>
+      )}
       {control}
       {field.help && (
         <span id={helpId} className="field-help">
@@ -191,10 +201,19 @@ function LayerDetails({ node }: { node: DesignNode }) {
   if (!layer) return null;
   return (
     <>
-      <h2 id="inspector-heading">
-        {node.type}
-        <span className="muted small"> · {node.name}</span>
-      </h2>
+      <div className="field-label-row">
+        <h2 id="inspector-heading">
+          {node.type}
+          <span className="muted small"> · {node.name}</span>
+        </h2>
+        <ExplainButton
+          topic={layerTopic(node.type)}
+          context={{
+            alpha: node.type === 'LeakyReLU' ? node.settings.alpha : undefined,
+            dropoutRate: node.type === 'Dropout' ? node.settings.rate : undefined,
+          }}
+        />
+      </div>
       <p className="muted small">{spec.description}</p>
       <form className="inspector-form" onSubmit={(e) => e.preventDefault()} aria-label={`${node.name} settings`}>
         <NameField node={node} />

@@ -4,6 +4,8 @@ import { useReactFlow } from '@xyflow/react';
 import type { DragEvent } from 'react';
 import type { LayerCategory, LayerType } from '../../src/engine/graph';
 import { LAYERS, LAYER_TYPES } from '../../src/engine/graph';
+import { ExplainButton } from '../learn/Explain';
+import { layerTopic } from '../learn/topics';
 import { useDesignStore } from '../store/design';
 
 export const LAYER_DRAG_MIME = 'application/x-playground-layer';
@@ -37,22 +39,24 @@ export function Palette() {
         <div key={category} className="palette-group" role="group" aria-label={`${category} layers`}>
           <h3 className="palette-group-title">{category}</h3>
           {LAYER_TYPES.filter((t) => LAYERS[t].category === category).map((type) => (
-            <button
-              key={type}
-              type="button"
-              className="palette-item"
-              draggable
-              onDragStart={(e) => onDragStart(e, type)}
-              onClick={() => {
-                addLayer(type, selected ? { after: selected } : {});
-                // Focus stays here, so several layers can be added in a row; the view follows them.
-                requestAnimationFrame(() => void fitView({ padding: 0.15, maxZoom: 1, duration: 150 }));
-              }}
-              title={LAYERS[type].description}
-              aria-label={`Add ${type}${selected ? ' after the selected layer' : ''}`}
-            >
-              {LAYERS[type].label}
-            </button>
+            <div key={type} className="palette-row">
+              <button
+                type="button"
+                className="palette-item"
+                draggable
+                onDragStart={(e) => onDragStart(e, type)}
+                onClick={() => {
+                  addLayer(type, selected ? { after: selected } : {});
+                  // Focus stays here, so several layers can be added in a row; the view follows them.
+                  requestAnimationFrame(() => void fitView({ padding: 0.15, maxZoom: 1, duration: 150 }));
+                }}
+                title={LAYERS[type].description}
+                aria-label={`Add ${type}${selected ? ' after the selected layer' : ''}`}
+              >
+                {LAYERS[type].label}
+              </button>
+              <ExplainButton topic={layerTopic(type)} />
+            </div>
           ))}
         </div>
       ))}

@@ -79,7 +79,7 @@ export const MetricChart = memo(function MetricChart({
           <Line
             name="train (raw)"
             dataKey="raw"
-            stroke="#a5b4fc"
+            stroke="var(--accent-soft)"
             dot={false}
             isAnimationActive={false}
             connectNulls
@@ -99,7 +99,7 @@ export const MetricChart = memo(function MetricChart({
             <Line
               name="test"
               dataKey="test"
-              stroke="#e8590c"
+              stroke="var(--second)"
               dot={{ r: 3 }}
               isAnimationActive={false}
               connectNulls
