@@ -5,7 +5,7 @@ import type { TableSource } from './batches';
 import { mulberry32, randomNormal, type Rng } from './random';
 
 export type ClassificationSetKind = 'xor' | 'circles' | 'spirals' | 'blobs';
-export type RegressionSetKind = 'sine' | 'plane';
+export type RegressionSetKind = 'sine' | 'plane' | 'regression100';
 export type SyntheticSetKind = ClassificationSetKind | RegressionSetKind;
 
 export interface SyntheticSetInfo {
@@ -59,6 +59,14 @@ export const SYNTHETIC_SETS: Record<SyntheticSetKind, SyntheticSetInfo> = {
     task: 'regression',
     features: 2,
     description: 'y = (x₁ − 2·x₂) / 6 + noise, two inputs: a linear model fits it.',
+  },
+  regression100: {
+    kind: 'regression100',
+    label: '100 inputs (regression)',
+    task: 'regression',
+    features: 100,
+    description:
+      'y = w·x / |w| + x₁·x₂ / 4 + noise, 100 standard-normal inputs and one target: the Keras 100-32-1 regression example.',
   },
 };
 
@@ -117,7 +125,8 @@ export function makeSyntheticSet(options: SyntheticOptions): SyntheticSet {
   if (info.task === 'regression') {
     const targets = new Float32Array(size);
     if (kind === 'sine') generateSine(rng, x, targets, noise);
-    else generatePlane(rng, x, targets, noise);
+    else if (kind === 'plane') generatePlane(rng, x, targets, noise);
+    else generateRegression100(rng, x, targets, noise);
     return new SyntheticSet(info, options, info.features, 0, 1, x, null, targets);
   }
   const classes = kind === 'blobs' ? (options.classes ?? 2) : 2;
@@ -209,5 +218,26 @@ function generatePlane(rng: Rng, x: Float32Array, y: Float32Array, noise: number
     x[2 * i] = a;
     x[2 * i + 1] = b;
     y[i] = (a - 2 * b) / 6 + 0.5 * noise * randomNormal(rng);
+  }
+}
+
+/** The fixed weights of the 100-input regression: the same for every seed, so train and test share one target. */
+const REGRESSION100_WEIGHTS: Float64Array = (() => {
+  const rng = mulberry32(100);
+  const w = Float64Array.from({ length: 100 }, () => randomNormal(rng));
+  const norm = Math.hypot(...w);
+  return w.map((v) => v / norm);
+})();
+
+/** x ~ N(0, 1)¹⁰⁰; y = w·x / |w| + x₁·x₂ / 4 + N(0, (0.5·noise)²), w fixed: a mostly linear target. */
+function generateRegression100(rng: Rng, x: Float32Array, y: Float32Array, noise: number): void {
+  for (let i = 0; i < y.length; i++) {
+    let sum = 0;
+    for (let k = 0; k < 100; k++) {
+      const v = randomNormal(rng);
+      x[100 * i + k] = v;
+      sum += REGRESSION100_WEIGHTS[k] * v;
+    }
+    y[i] = sum + (x[100 * i] * x[100 * i + 1]) / 4 + 0.5 * noise * randomNormal(rng);
   }
 }
