@@ -1,6 +1,11 @@
+// The Engine section: which compute engine trains and why, the choice between them (saved in this
+// browser), the wasm engine's threads, and the WebGPU adapter with the limits the GPU engine relies on.
 import { formatBytes } from '../../src/engine/gpu/errors';
-import type { EngineLimits } from '../../src/engine/gpu/device';
-import { useEngineStore } from '../store/engine';
+import type { AdapterSummary, EngineLimits } from '../../src/engine/gpu/device';
+import { engineReason, engineTitle, useEngineStore } from '../store/engine';
+import { useRunStore } from '../store/run';
+import type { EnginePreference, EngineReport, ErrorReport } from '../worker/protocol';
+import './engine.css';
 
 const LIMIT_LABELS: Record<keyof EngineLimits, { label: string; bytes: boolean }> = {
   maxStorageBufferBindingSize: { label: 'Largest tensor binding', bytes: true },
@@ -12,19 +17,38 @@ const LIMIT_LABELS: Record<keyof EngineLimits, { label: string; bytes: boolean }
   maxComputeWorkgroupsPerDimension: { label: 'Workgroups per dispatch axis', bytes: false },
 };
 
-/** What compute engine this browser gives the playground, and the GPU limits the engine relies on. */
+const CHOICES: { value: EnginePreference; label: string; detail: string }[] = [
+  {
+    value: 'auto',
+    label: 'Automatic',
+    detail: 'WebGPU on a hardware GPU; WebAssembly where WebGPU is missing or runs in software.',
+  },
+  { value: 'webgpu', label: 'WebGPU', detail: 'Compute shaders on the GPU: fastest on a hardware adapter.' },
+  {
+    value: 'wasm',
+    label: 'WebAssembly',
+    detail: 'SIMD kernels on the CPU, on several threads where the page is cross-origin isolated.',
+  },
+  { value: 'cpu', label: 'CPU (reference)', detail: 'Plain JavaScript, slow: for checking results when debugging.' },
+];
+
+const ACTIVE_RUN = ['starting', 'running', 'paused'];
+
+/** What compute engine trains here, why, the choice between engines, and the GPU limits. */
 export function EnginePanel() {
   const status = useEngineStore((s) => s.status);
+  const adapter = useEngineStore((s) => s.adapter);
+  const gpuUnavailable = useEngineStore((s) => s.gpuUnavailable);
   const gpuError = useEngineStore((s) => s.gpuError);
   const dismiss = useEngineStore((s) => s.dismissGpuError);
 
   return (
     <>
       <section className="intro">
-        <h1>Build a network, train it on your GPU, take it with you</h1>
+        <h1>Build a network, train it on your GPU or CPU, take it with you</h1>
         <p>
-          Everything runs in this tab: the layers you design are compiled to WebGPU compute shaders, trained on data
-          that never leaves your machine, and exported in formats other tools load.
+          Everything runs in this tab: the layers you design are compiled to WebGPU compute shaders or SIMD WebAssembly
+          kernels, trained on data that never leaves your machine, and exported in formats other tools load.
         </p>
       </section>
       <section className="card" aria-labelledby="engine-heading">
@@ -38,63 +62,164 @@ export function EnginePanel() {
             </button>
           </div>
         )}
-        {status.state === 'probing' && <p className="muted">Asking the browser for a WebGPU adapter…</p>}
-        {status.state === 'cpu' && (
+        {status.state === 'probing' && (
+          <p className="muted">Choosing the engine: asking the browser for a WebGPU adapter…</p>
+        )}
+        {status.state === 'failed' && <Failure error={status.error} />}
+        {(status.state === 'webgpu' || status.state === 'wasm' || status.state === 'cpu') && (
+          <InUse report={status.report} />
+        )}
+        <EngineChooser />
+      </section>
+      <section className="card" aria-labelledby="adapter-heading">
+        <h2 id="adapter-heading">WebGPU adapter</h2>
+        {adapter && <AdapterDetails adapter={adapter} />}
+        {!adapter && gpuUnavailable && (
           <div role="status" className="notice notice-warn">
-            <strong>WebGPU is not available: {status.reason.message}</strong>
-            <p>{status.reason.hint}</p>
-            <p>The playground will train on the slower CPU engine instead.</p>
+            <strong>WebGPU is not available: {gpuUnavailable.message}</strong>
+            <p>The playground trains on the WebAssembly engine instead.</p>
+            <p>{gpuUnavailable.hint.replace(/Training will use the WebAssembly engine on the CPU\.\s*/, '')}</p>
           </div>
         )}
-        {status.state === 'webgpu' && (
-          <>
-            <p className="adapter-line" data-testid="adapter-line">
-              WebGPU adapter:{' '}
-              <strong>
-                {status.adapter.vendor} / {status.adapter.architecture}
-              </strong>
-              {status.adapter.isSoftware && <span className="badge badge-warn inline">software</span>}
-            </p>
-            {status.adapter.isSoftware && (
-              <p className="muted">
-                This adapter is a software rasteriser running on the CPU, so GPU training will be slow here. A machine
-                with a hardware GPU and an up-to-date browser trains many times faster.
-              </p>
-            )}
-            <table className="limits" aria-label="GPU limits the engine relies on">
-              <thead>
-                <tr>
-                  <th scope="col">Limit</th>
-                  <th scope="col">WebGPU name</th>
-                  <th scope="col" className="num">
-                    Value
-                  </th>
-                </tr>
-              </thead>
-              <tbody>
-                {(Object.keys(LIMIT_LABELS) as (keyof EngineLimits)[]).map((name) => {
-                  const value = status.adapter.limits[name];
-                  return (
-                    <tr key={name}>
-                      <td>{LIMIT_LABELS[name].label}</td>
-                      <td>
-                        <code>{name}</code>
-                      </td>
-                      <td className="num">
-                        {LIMIT_LABELS[name].bytes ? formatBytes(value) : value.toLocaleString('en-US')}
-                      </td>
-                    </tr>
-                  );
-                })}
-              </tbody>
-            </table>
-            <p className="muted small">
-              Features:{' '}
-              {status.adapter.features.length ? status.adapter.features.join(', ') : 'none beyond core WebGPU'}
-            </p>
-          </>
-        )}
+        {!adapter && !gpuUnavailable && <p className="muted">Asking the browser for a WebGPU adapter…</p>}
       </section>
+    </>
+  );
+}
+
+function Failure({ error }: { error: ErrorReport }) {
+  return (
+    <div role="alert" className="notice notice-error">
+      <strong>{error.message}</strong>
+      <p>{error.hint}</p>
+    </div>
+  );
+}
+
+/** The engine in use, why, what happened when the chosen one could not start, and the wasm threads. */
+function InUse({ report }: { report: EngineReport }) {
+  const source = useEngineStore((s) => s.source);
+  return (
+    <>
+      <p className="engine-in-use" data-testid="engine-in-use">
+        Training on <strong>{engineTitle(report)}</strong>
+      </p>
+      <p data-testid="engine-why">Why: {engineReason(report, report.preference === 'auto' ? 'auto' : source)}</p>
+      {report.fallback && (
+        <div role="alert" className="notice notice-warn">
+          <strong>{report.fallback.message}</strong>
+          <p>{report.fallback.hint}</p>
+        </div>
+      )}
+      {report.kind === 'wasm' && (
+        <p className="muted" data-testid="engine-threads">
+          {report.threads && report.threads > 1
+            ? `${report.threads} threads: the page is cross-origin isolated, so the kernels share memory with worker threads.`
+            : `Single-threaded: ${report.singleThreadReason ?? 'the engine runs on one thread'}.`}
+        </p>
+      )}
+    </>
+  );
+}
+
+/** The radio group: Automatic / WebGPU / WebAssembly / CPU; refused (disabled) while a run is in progress. */
+function EngineChooser() {
+  const preference = useEngineStore((s) => s.preference);
+  const choose = useEngineStore((s) => s.choose);
+  const switching = useEngineStore((s) => s.switching);
+  const refused = useEngineStore((s) => s.refused);
+  const runState = useRunStore((s) => s.state);
+  const running = ACTIVE_RUN.includes(runState);
+  return (
+    <>
+      <fieldset className="engine-choices" disabled={running} aria-describedby={running ? 'engine-locked' : undefined}>
+        <legend>Engine to train on</legend>
+        {CHOICES.map((c) => {
+          const selected = c.value === preference;
+          const className = `engine-choice${selected ? ' selected' : ''}${running ? ' disabled' : ''}`;
+          return (
+            <label key={c.value} className={className}>
+              <input
+                type="radio"
+                name="engine"
+                value={c.value}
+                checked={selected}
+                onChange={() => choose(c.value)}
+                aria-labelledby={`engine-choice-${c.value}`}
+                aria-describedby={`engine-choice-${c.value}-detail`}
+              />
+              <span className="engine-choice-label" id={`engine-choice-${c.value}`}>
+                {c.label}
+              </span>
+              <span className="engine-choice-detail" id={`engine-choice-${c.value}-detail`}>
+                {c.detail}
+              </span>
+            </label>
+          );
+        })}
+      </fieldset>
+      {running && (
+        <p className="muted small engine-note" id="engine-locked">
+          A run is in progress: stop it in the Train section to switch engines. Your design, settings and trained
+          weights are kept.
+        </p>
+      )}
+      {switching && !running && <p className="muted small engine-note">Starting the engine…</p>}
+      {refused && (
+        <div role="alert" className="notice notice-warn engine-note">
+          <strong>{refused.text}</strong>
+          <p>{refused.hint}</p>
+        </div>
+      )}
+    </>
+  );
+}
+
+/** The adapter the worker got (whether or not WebGPU is the engine in use) and its limits. */
+function AdapterDetails({ adapter }: { adapter: AdapterSummary }) {
+  return (
+    <>
+      <p className="adapter-line" data-testid="adapter-line">
+        WebGPU adapter:{' '}
+        <strong>
+          {adapter.vendor} / {adapter.architecture}
+        </strong>
+        {adapter.isSoftware && <span className="badge badge-warn inline">software</span>}
+      </p>
+      {adapter.isSoftware && (
+        <p className="muted">
+          This adapter is a software rasteriser running on the CPU, so GPU training is slow here. A machine with a
+          hardware GPU and an up-to-date browser trains many times faster.
+        </p>
+      )}
+      <table className="limits" aria-label="GPU limits the engine relies on">
+        <thead>
+          <tr>
+            <th scope="col">Limit</th>
+            <th scope="col">WebGPU name</th>
+            <th scope="col" className="num">
+              Value
+            </th>
+          </tr>
+        </thead>
+        <tbody>
+          {(Object.keys(LIMIT_LABELS) as (keyof EngineLimits)[]).map((name) => {
+            const value = adapter.limits[name];
+            return (
+              <tr key={name}>
+                <td>{LIMIT_LABELS[name].label}</td>
+                <td>
+                  <code>{name}</code>
+                </td>
+                <td className="num">{LIMIT_LABELS[name].bytes ? formatBytes(value) : value.toLocaleString('en-US')}</td>
+              </tr>
+            );
+          })}
+        </tbody>
+      </table>
+      <p className="muted small">
+        Features: {adapter.features.length ? adapter.features.join(', ') : 'none beyond core WebGPU'}
+      </p>
     </>
   );
 }

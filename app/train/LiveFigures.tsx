@@ -1,6 +1,6 @@
 // The run's live numbers: epoch, step, throughput, elapsed and remaining time, and the engine in use.
 import { useRunStore } from '../store/run';
-import { useEngineStore } from '../store/engine';
+import { engineLabel, useEngineStore } from '../store/engine';
 import { formatDuration, formatRate } from './format';
 
 export function LiveFigures() {
@@ -9,7 +9,7 @@ export function LiveFigures() {
   const status = useEngineStore((s) => s.status);
   const remainingMs =
     f.step > 0 && f.totalSteps > f.step ? (f.elapsedMs / f.step) * (f.totalSteps - f.step) : f.step > 0 ? 0 : NaN;
-  const engine = status.state === 'webgpu' ? 'WebGPU' : status.state === 'cpu' ? 'CPU' : 'checking…';
+  const engine = engineLabel(status);
   const items: [string, string][] = [
     ['Epoch', `${f.epoch} / ${epochs}`],
     ['Step', f.totalSteps ? `${f.step.toLocaleString('en-US')} / ${f.totalSteps.toLocaleString('en-US')}` : '0'],

@@ -80,7 +80,7 @@ test('Pause freezes the step count and Resume continues it', async ({ page }) =>
   expect(await stepFigure.textContent()).toBe(frozen);
   await page.getByRole('button', { name: 'Resume' }).click();
   await expect(stepFigure).not.toHaveText(frozen!, { timeout: 30_000 });
-  await page.getByRole('button', { name: 'Stop' }).click();
+  await page.getByRole('button', { name: 'Stop', exact: true }).click();
   await expect(page.getByRole('status', { name: 'Run state: Stopped' })).toBeVisible({ timeout: 30_000 });
   await expect(page.getByRole('img', { name: /Decision boundary/ })).toBeVisible({ timeout: 30_000 });
   await page.screenshot({ path: 'tests/e2e/screenshots/train-xor-boundary.png', fullPage: true });
@@ -106,8 +106,9 @@ test('a diverging run stops with a message and keeps the last good weights', asy
 test('a lost GPU device stops the run with a message, and Start trains again on a new device', async ({ page }) => {
   test.setTimeout(180_000);
   await openTemplate(page, 'xor');
-  // ?loseDeviceAtStep=N destroys the worker's GPU device before step N, as a driver reset would.
-  await page.goto('/?loseDeviceAtStep=15#/design');
+  // ?loseDeviceAtStep=N destroys the worker's GPU device before step N, as a driver reset would
+  // (?engine=webgpu: on SwiftShader the automatic choice is WebAssembly, which has no device to lose).
+  await page.goto('/?engine=webgpu&loseDeviceAtStep=15#/design');
   await page.getByRole('tab', { name: 'Data' }).click();
   await page.getByRole('radio', { name: /XOR/ }).check();
   await page.getByRole('tab', { name: 'Train' }).click();

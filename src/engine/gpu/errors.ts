@@ -27,7 +27,7 @@ export class GpuUnavailableError extends GpuError {
     };
     super(
       messages[reason],
-      'Training will use the slower CPU engine. To use the GPU, open the page over https or localhost in a ' +
+      'Training will use the WebAssembly engine on the CPU. To use the GPU, open the page over https or localhost in a ' +
         'browser with WebGPU enabled (Chrome/Edge 113+, Safari 26+, Firefox 141+ on Windows; on Linux start ' +
         'Chrome with --enable-unsafe-webgpu --enable-features=Vulkan).',
     );

@@ -4,12 +4,18 @@ import { describe, expect, it } from 'vitest';
 import { TrainingRun } from '../../../app/worker/training';
 import type { FromWorker } from '../../../app/worker/protocol';
 import { DEFAULT_SETTINGS, type TrainSettings } from '../../../app/store/run';
+import type { Backend } from '../../../src/engine/backend/backend';
 import { cpuBackend } from '../../../src/engine/backend/cpu/cpu';
+import { wasmBackend } from '../../../src/engine/backend/wasm/wasm';
 import { templateById } from '../../../src/engine/graph';
 
-async function runXor(settings: Partial<TrainSettings>, design = templateById('xor')!.build()) {
+async function runXor(
+  settings: Partial<TrainSettings>,
+  design = templateById('xor')!.build(),
+  backend: Backend = cpuBackend(),
+) {
   const messages: FromWorker[] = [];
-  const run = new TrainingRun(cpuBackend(), (m) => messages.push(m));
+  const run = new TrainingRun(backend, (m) => messages.push(m));
   await run.run(
     design,
     { ...DEFAULT_SETTINGS, batchSize: 20, ...settings },
@@ -55,5 +61,20 @@ describe('TrainingRun', () => {
     expect(failed.state).toBe('failed');
     expect(failed.message!.text).toMatch(/Input takes 784 values per sample, but the data set has 2/);
     expect(failed.message!.hint).toMatch(/Input layer's shape to 2/);
+  });
+
+  it('refuses a model too large for the wasm memory before training, saying what to change', async () => {
+    const backend = await wasmBackend({ threads: 1, maximumMemoryMiB: 64 });
+    // 2 -> 65 536 -> 1 at batch 1000: the hidden activations alone are 262 MB, far over a 64 MiB memory.
+    const design = templateById('xor')!.build();
+    const hidden = design.nodes.find((n) => n.type === 'Dense' && n.settings.units !== 1)!;
+    hidden.settings = { ...hidden.settings, units: 65_536 };
+    const { states, messages } = await runXor({ epochs: 1, batchSize: 1000 }, design, backend);
+    backend.destroy();
+    const failed = states.at(-1)!;
+    expect(failed.state).toBe('failed');
+    expect(failed.message!.text).toMatch(/This model at batch size 1000 needs about \d+ MiB of WebAssembly memory/);
+    expect(failed.message!.hint).toMatch(/lower the batch size/);
+    expect(messages.some((m) => m.type === 'train-metrics')).toBe(false);
   });
 });
