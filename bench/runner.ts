@@ -3,6 +3,8 @@
 //     localhost with the cross-origin isolation headers, opens it in headless Chromium with WebGPU and
 //     waits for the page's single run of every measurement;
 //   --node: runs our engines' part in this process on Dawn (bench/node.ts).
+// In the browser run it also builds the app itself into bench/dist/app and measures the time from opening
+// the page to the first completed training step, MNIST cached, for each of our engines (firstStepCells).
 // Then prints the table, writes bench/results/latest.json (latest-node.json for --node) and replaces the
 // matching section of docs/benchmarks.md.
 // Options: --full (no time caps on training cells), --no-build (reuse bench/dist), --headed,
@@ -16,13 +18,18 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'vite';
+import type { Browser } from 'playwright-core';
+import type { Cell, EngineId } from './suite/common';
 import type { BenchResults, Measured } from './suite/report';
 import { buildResults, environmentText, markdown } from './suite/report';
 
 const BENCH_DIR = path.dirname(fileURLToPath(import.meta.url));
 const ROOT = path.dirname(BENCH_DIR);
 const DIST = path.join(BENCH_DIR, 'dist');
-const PAGE_TIMEOUT_MS = 20 * 60_000;
+/** The app, built for the page-open measurement (served under /app/ beside the bench page). */
+const APP_DIST = path.join(DIST, 'app');
+/** The whole page run: ~30 min on a loaded 2-core machine with every training cell at 20 timed steps. */
+const PAGE_TIMEOUT_MS = 60 * 60_000;
 
 const MIME: Record<string, string> = {
   '.html': 'text/html; charset=utf-8',
@@ -39,7 +46,7 @@ async function serve(port: number): Promise<Server> {
   const server = createServer((req, res) => {
     void (async () => {
       const url = new URL(req.url ?? '/', 'http://localhost');
-      const rel = decodeURIComponent(url.pathname === '/' ? '/index.html' : url.pathname);
+      const rel = decodeURIComponent(url.pathname.endsWith('/') ? `${url.pathname}index.html` : url.pathname);
       const file = path.join(DIST, path.normalize(rel));
       const headers = {
         'Cross-Origin-Opener-Policy': 'same-origin',
@@ -68,6 +75,77 @@ async function serve(port: number): Promise<Server> {
   return server;
 }
 
+/** The app's page-open benchmark: opened this many times per engine, the median is reported. */
+const FIRST_STEP_LOADS = 3;
+const FIRST_STEP_MARK = 'playground:first-step';
+
+/**
+ * Page open -> first completed training step, MNIST cached, per engine. A first visit (WebAssembly) loads
+ * the MLP template and MNIST and waits until the four files are in Cache Storage; then each engine's page
+ * is opened FIRST_STEP_LOADS times with ?engine=..., Start is clicked as soon as it is enabled, and the
+ * app's `playground:first-step` mark (set when the worker reports the first completed step) is read: its
+ * startTime is ms since navigation start. The figure includes the runner's one click on Start.
+ */
+async function firstStepCells(browser: Browser, appUrl: string): Promise<Partial<Record<EngineId, Cell>>> {
+  const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+  const cells: Partial<Record<EngineId, Cell>> = {};
+  try {
+    const setup = await context.newPage();
+    await setup.goto(`${appUrl}?engine=wasm#/design`);
+    await setup.getByRole('combobox', { name: 'Load a template' }).selectOption('mlp');
+    await setup.getByRole('tab', { name: 'Data' }).click();
+    await setup.getByRole('radio', { name: /MNIST/ }).check();
+    await setup.getByRole('tab', { name: 'Train' }).click();
+    await setup.getByLabel('Training samples (0 = all)', { exact: true }).fill('2000');
+    await setup.getByLabel('Test samples (0 = all)', { exact: true }).fill('500');
+    await setup.getByLabel('Epochs', { exact: true }).fill('1');
+    await setup.getByRole('button', { name: 'Start', exact: true }).click();
+    await setup.waitForFunction(async () => (await (await caches.open('mnist-v1')).keys()).length >= 4, null, {
+      timeout: 300_000,
+      polling: 500,
+    });
+    await setup.close();
+    for (const [engine, id] of [
+      ['webgpu', 'ours-webgpu'],
+      ['wasm', 'ours-wasm'],
+    ] as const) {
+      const times: number[] = [];
+      let used = '';
+      try {
+        for (let i = 0; i < FIRST_STEP_LOADS; i++) {
+          const page = await context.newPage();
+          await page.goto(`${appUrl}?engine=${engine}#/train`);
+          await page.getByRole('button', { name: 'Start', exact: true }).click({ timeout: 60_000 });
+          await page.waitForFunction((mark) => performance.getEntriesByName(mark).length > 0, FIRST_STEP_MARK, {
+            timeout: 180_000,
+          });
+          times.push(await page.evaluate((mark) => performance.getEntriesByName(mark)[0].startTime, FIRST_STEP_MARK));
+          used = (await page.getByTestId('engine-badge').textContent()) ?? '';
+          await page.close();
+        }
+        const median = [...times].sort((a, b) => a - b)[Math.floor(times.length / 2)];
+        const ran = used.split(' · ')[0];
+        // The app's wasm engine runs on every core where the page is isolated: its column says how many.
+        const threads = Number(used.match(/(\d+) threads/)?.[1] ?? 1);
+        const column: EngineId = id === 'ours-wasm' && threads > 1 ? 'ours-wasm-mt' : id;
+        cells[column] = ran.toLowerCase().startsWith(engine === 'wasm' ? 'webassembly' : 'webgpu')
+          ? { value: median, samples: times.length, note: `median of ${times.length} page loads`, threads }
+          : { unavailable: `?engine=${engine} ran on "${used}" instead` };
+        console.log(`[bench] first step, ${engine}: ${times.map((t) => t.toFixed(0)).join(', ')} ms`);
+      } catch (e) {
+        cells[id] = { unavailable: `page-open measurement failed: ${(e as Error).message.split('\n')[0]}` };
+      }
+    }
+  } catch (e) {
+    const why = `the app's first visit (MNIST into the cache) failed: ${(e as Error).message.split('\n')[0]}`;
+    cells['ours-webgpu'] = { unavailable: why };
+    cells['ours-wasm'] = { unavailable: why };
+  } finally {
+    await context.close();
+  }
+  return cells;
+}
+
 async function runInBrowser(
   full: boolean,
   rebuild: boolean,
@@ -77,6 +155,16 @@ async function runInBrowser(
   if (rebuild || !(await stat(path.join(DIST, 'index.html')).catch(() => null))) {
     console.log('[bench] building the bench page (bench/vite.config.ts -> bench/dist)');
     await build({ configFile: path.join(BENCH_DIR, 'vite.config.ts'), logLevel: 'warn' });
+  }
+  const measureApp = !only || only.split(',').some((o) => 'ours'.startsWith(o) || o.startsWith('ours'));
+  if (measureApp && (rebuild || !(await stat(path.join(APP_DIST, 'index.html')).catch(() => null)))) {
+    console.log('[bench] building the app (vite.config.ts -> bench/dist/app) for the page-open time');
+    await build({
+      configFile: path.join(ROOT, 'vite.config.ts'),
+      base: '/app/',
+      logLevel: 'warn',
+      build: { outDir: APP_DIST, emptyOutDir: true, reportCompressedSize: false },
+    });
   }
   const port = Number(process.env.BENCH_PORT ?? 4190);
   const server = await serve(port);
@@ -113,6 +201,11 @@ async function runInBrowser(
     await page.waitForFunction(() => window.__bench?.done === true, null, { timeout: PAGE_TIMEOUT_MS, polling: 1000 });
     const state = await page.evaluate(() => window.__bench);
     if (state.error || !state.result) throw new Error(`the bench page failed: ${state.error ?? 'no result'}`);
+    await page.close();
+    if (measureApp) {
+      console.log('[bench] page open -> first training step (the app, MNIST cached)');
+      state.result.cells['first-step'] = await firstStepCells(browser, `http://localhost:${port}/app/`);
+    }
     return { measured: state.result, chromium: `Chromium ${browser.version()}` };
   } finally {
     await browser.close();

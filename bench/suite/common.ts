@@ -6,6 +6,7 @@
 export const ENGINES = [
   'ours-webgpu',
   'ours-wasm',
+  'ours-wasm-mt',
   'jax-webgpu',
   'jax-wasm',
   'tfjs-webgpu',
@@ -16,7 +17,8 @@ export type EngineId = (typeof ENGINES)[number];
 
 export const ENGINE_LABELS: Record<EngineId, string> = {
   'ours-webgpu': 'ours WebGPU',
-  'ours-wasm': 'ours wasm',
+  'ours-wasm': 'ours wasm 1 thread',
+  'ours-wasm-mt': 'ours wasm N threads',
   'jax-webgpu': 'jax-js WebGPU',
   'jax-wasm': 'jax-js wasm',
   'tfjs-webgpu': 'TF.js WebGPU',
@@ -26,7 +28,16 @@ export const ENGINE_LABELS: Record<EngineId, string> = {
 
 /** One cell: a measured value, or why there is none. */
 export type Cell =
-  { value: number; note?: string; samples?: number; firstLoss?: number; lastLoss?: number } | { unavailable: string };
+  | {
+      value: number;
+      note?: string;
+      samples?: number;
+      firstLoss?: number;
+      lastLoss?: number;
+      /** Threads the engine ran on, where it says (ours wasm): per-thread figures divide by it. */
+      threads?: number;
+    }
+  | { unavailable: string };
 
 /** One row of the table; `unit` says how to read the values. */
 export interface Row {
@@ -58,9 +69,12 @@ export const CNN_BATCH = 128;
 export const ADAM = { lr: 1e-3, beta1: 0.9, beta2: 0.999, eps: 1e-7 } as const;
 export const SGD_LR = 0.01;
 
-/** Limits that keep one run within ~10 minutes on a 2-core software adapter. */
+/** Limits that keep one run within ~15 minutes on a 2-core software adapter. */
 export interface Budget {
-  /** Training: timed steps wanted (the issue asks for >= 20), and the seconds a cell may take at most. */
+  /**
+   * Training: timed steps (the issue asks for the median of >= 20), and the seconds of timed steps a cell
+   * may take at most; a cell that cannot time `trainSteps` steps within them has no figure (n/a, saying why).
+   */
   trainSteps: number;
   trainWarmupSteps: number;
   trainSeconds: number;
@@ -68,8 +82,9 @@ export interface Budget {
   kernelSeconds: number;
 }
 
-export const DEFAULT_BUDGET: Budget = { trainSteps: 20, trainWarmupSteps: 2, trainSeconds: 15, kernelSeconds: 1.5 };
-/** `--full`: no time caps that cut training below 20 steps. */
+/** 300 s covers 20 steps of the slowest cell measured here (TF.js WebGPU CNN on SwiftShader, ~10 s a step). */
+export const DEFAULT_BUDGET: Budget = { trainSteps: 20, trainWarmupSteps: 2, trainSeconds: 300, kernelSeconds: 1.5 };
+/** `--full`: no time cap on training cells. */
 export const FULL_BUDGET: Budget = { trainSteps: 20, trainWarmupSteps: 3, trainSeconds: 1e9, kernelSeconds: 4 };
 
 export const now = (): number => performance.now();
@@ -111,8 +126,10 @@ export async function timePerRep(
 }
 
 /**
- * Training throughput: `warmup` steps, then up to `steps` timed steps (each resolving only once its loss is
- * known, i.e. synchronised), stopping early after `seconds`. Samples/s is the batch over the median step.
+ * Training throughput: `warmup` steps, then `trainSteps` timed steps (each resolving only once its loss is
+ * known, i.e. synchronised). Samples/s is the batch over the median step; `samples` is the number of timed
+ * steps. A cell that passes `trainSeconds` before its `trainSteps` steps gets no figure (the median must
+ * come from that many steps), only the reason with what it did time.
  */
 export async function trainThroughput(
   stepOnce: () => Promise<number>,
@@ -132,13 +149,18 @@ export async function trainThroughput(
     const t0 = now();
     losses.push(await stepOnce());
     times.push((now() - t0) / 1000);
-    if ((now() - started) / 1000 > budget.trainSeconds && times.length >= 3) break;
+    if ((now() - started) / 1000 > budget.trainSeconds) break;
   }
   const last = losses[losses.length - 1];
   if (!Number.isFinite(last)) return { cell: { unavailable: `loss became ${last} (diverged or broken)` }, losses };
-  const note = times.length < budget.trainSteps ? `${times.length} steps (time cap)` : undefined;
+  if (times.length < budget.trainSteps) {
+    const unavailable =
+      `only ${times.length} of ${budget.trainSteps} timed steps within the ${budget.trainSeconds} s cap ` +
+      `(median step ${median(times).toFixed(2)} s); \`npm run bench -- --full\` lifts the cap`;
+    return { cell: { unavailable }, losses };
+  }
   return {
-    cell: { value: batch / median(times), samples: times.length, note, firstLoss: losses[0], lastLoss: last },
+    cell: { value: batch / median(times), samples: times.length, firstLoss: losses[0], lastLoss: last },
     losses,
   };
 }
@@ -153,7 +175,7 @@ export function withTimeout<T>(promise: Promise<T>, seconds: number, what: strin
 }
 
 /** A measurement that takes longer than this is abandoned (a hang must not stop the whole run). */
-const CELL_TIMEOUT_SECONDS = 180;
+const CELL_TIMEOUT_SECONDS = 420;
 
 /** Wraps a measurement: an exception or a hang becomes an "unavailable" cell with its message. */
 export async function attempt(what: string, fn: () => Promise<Cell>): Promise<Cell> {

@@ -29,7 +29,10 @@ type Engine = typeof EngineModule;
 type WebGpuBackend = InstanceType<Engine['WebGpuBackend']>;
 
 /** Results of our part, keyed by row id. */
-export type OurCells = Record<string, { webgpu?: Cell; wasm?: Cell }>;
+export type OurCells = Record<string, { webgpu?: Cell; wasm?: Cell; wasmThreads?: Cell }>;
+
+/** Our two wasm columns: one thread, and the default thread count (every core up to 8). */
+type WasmColumn = 'wasm' | 'wasmThreads';
 
 export interface OursContext {
   gpu: GPU | undefined;
@@ -63,7 +66,7 @@ async function gpuBackend(gpu: GPU | undefined): Promise<{ backend: WebGpuBacken
   };
 }
 
-function set(out: OurCells, row: string, engine: 'webgpu' | 'wasm', cell: Cell): void {
+function set(out: OurCells, row: string, engine: 'webgpu' | WasmColumn, cell: Cell): void {
   (out[row] ??= {})[engine] = cell;
 }
 
@@ -155,7 +158,7 @@ async function webgpuConv(backend: WebGpuBackend, budget: Budget): Promise<Recor
 }
 
 /** MLP 784-500-10 training on any backend of ours, Adam, from the shared initial weights. */
-async function trainMlp(backendOf: () => Promise<unknown>, budget: Budget): Promise<Cell> {
+export async function trainMlp(backendOf: () => Promise<unknown>, budget: Budget): Promise<Cell> {
   const engine = await import('../../src/engine/index');
   const backend = (await backendOf()) as ConstructorParameters<Engine['Sequential']>[2];
   const model = new engine.Sequential(
@@ -188,7 +191,7 @@ async function trainMlp(backendOf: () => Promise<unknown>, budget: Budget): Prom
 }
 
 /** The classic CNN on any backend of ours, Adam, from the shared initial weights (HWIO conv kernel). */
-async function trainCnn(backendOf: () => Promise<unknown>, budget: Budget): Promise<Cell> {
+export async function trainCnn(backendOf: () => Promise<unknown>, budget: Budget): Promise<Cell> {
   const e = await import('../../src/engine/index');
   const backend = (await backendOf()) as ConstructorParameters<Engine['Sequential']>[2];
   const model = new e.Sequential(
@@ -249,7 +252,9 @@ async function wasmMatmul(kernels: WasmKernels, shape: MatmulShape, budget: Budg
     const t = await wasmTimer(budget.kernelSeconds)(() =>
       kernels.matmul({ a, b, out, m, k, n, transA: false, transB: false, activation: 'none' }),
     );
-    return gflopsCell(2 * m * k * n, t, `${kernels.simd} SIMD, 1 thread`);
+    const threads = kernels.threads;
+    const cell = gflopsCell(2 * m * k * n, t, `${kernels.simd} SIMD, ${threads} thread${threads > 1 ? 's' : ''}`);
+    return { ...cell, threads };
   } finally {
     kernels.free(a);
     kernels.free(b);
@@ -292,13 +297,85 @@ async function wasmConv(kernels: WasmKernels, budget: Budget): Promise<Record<st
   }
 }
 
-/** Our wasm training backend (src/engine/backend/wasm): the SIMD kernels behind the Backend interface. */
-async function wasmTrainingBackend(): Promise<unknown> {
+/**
+ * Our wasm training backend (src/engine/backend/wasm): the SIMD kernels behind the Backend interface, on
+ * `threads` threads (default: every core up to 8, where the page is cross-origin isolated or in Node).
+ */
+export async function wasmTrainingBackend(threads?: number): Promise<unknown> {
   const { wasmBackend } = await import('../../src/engine/index');
-  return wasmBackend();
+  return wasmBackend({ threads });
+}
+
+/** Adds the thread count to a measured cell (and to its note), or leaves a missing one as it is. */
+function withThreads(cell: Cell, threads: number): Cell {
+  if ('unavailable' in cell) return cell;
+  const says = `${threads} thread${threads > 1 ? 's' : ''}`;
+  return {
+    ...cell,
+    threads,
+    note: cell.note?.includes('thread') ? cell.note : [cell.note, says].filter(Boolean).join(', '),
+  };
 }
 
 // ---------------------------------------------------------------------------------------------------------
+
+/** Our wasm kernels and training on `threads` threads into `column`. */
+async function measureWasm(
+  cells: OurCells,
+  column: WasmColumn,
+  threads: number | undefined,
+  { shapes, budget }: OursContext,
+): Promise<void> {
+  let kernels: WasmKernels | null = null;
+  let kernelsError = '';
+  try {
+    const { loadWasmKernels } = await import('../../src/wasm/kernels');
+    kernels = await loadWasmKernels({ threads });
+    if (threads === undefined && kernels.threads === 1) {
+      kernelsError = `one thread only here: ${kernels.singleThreadReason}`;
+      kernels = null;
+    }
+  } catch (e) {
+    kernelsError = `our wasm kernels did not load: ${(e as Error).message}`;
+  }
+  const label = threads === 1 ? 'ours wasm 1 thread' : `ours wasm ${kernels?.threads ?? 'N'} threads`;
+  for (const shape of shapes) {
+    progress(`${label} ${shape.id}`);
+    const k = kernels;
+    set(
+      cells,
+      shape.id,
+      column,
+      k ? await attempt('wasm matmul', () => wasmMatmul(k, shape, budget)) : { unavailable: kernelsError },
+    );
+  }
+  progress(`${label} conv2d`);
+  if (kernels) {
+    const k = kernels;
+    try {
+      for (const [row, cell] of Object.entries(await wasmConv(k, budget))) {
+        set(cells, row, column, withThreads(cell, k.threads));
+      }
+    } catch (e) {
+      set(cells, 'conv-forward', column, { unavailable: `wasm conv2d failed: ${(e as Error).message}` });
+    }
+  } else {
+    set(cells, 'conv-forward', column, { unavailable: kernelsError });
+  }
+  if (!kernels) {
+    set(cells, 'train-mlp', column, { unavailable: kernelsError });
+    set(cells, 'train-cnn', column, { unavailable: kernelsError });
+    return;
+  }
+  const used = kernels.threads;
+  kernels.stopThreads();
+  progress(`${label} training`);
+  const backend = () => wasmTrainingBackend(threads);
+  const mlp = await attempt('wasm MLP training', () => trainMlp(backend, budget));
+  set(cells, 'train-mlp', column, withThreads(mlp, used));
+  const cnn = await attempt('wasm CNN training', () => trainCnn(backend, budget));
+  set(cells, 'train-cnn', column, withThreads(cnn, used));
+}
 
 /** Runs every measurement of ours; returns the cells and the adapter our backend got. */
 export async function measureOurs(ctx: OursContext): Promise<{ cells: OurCells; adapter: AdapterReport | null }> {
@@ -355,39 +432,13 @@ export async function measureOurs(ctx: OursContext): Promise<{ cells: OurCells; 
   );
   backend?.destroy();
 
-  // WebAssembly
-  let kernels: WasmKernels | null = null;
-  let kernelsError = '';
-  try {
-    const { loadWasmKernels } = await import('../../src/wasm/kernels');
-    kernels = await loadWasmKernels();
-  } catch (e) {
-    kernelsError = `our wasm kernels did not load: ${(e as Error).message}`;
+  // WebAssembly: one thread, then the default thread count (the second column says why it is 1 if it is).
+  for (const [column, threads] of [
+    ['wasm', 1],
+    ['wasmThreads', undefined],
+  ] as const) {
+    await measureWasm(cells, column, threads, ctx);
   }
-  for (const shape of ctx.shapes) {
-    progress(`ours wasm ${shape.id}`);
-    const k = kernels;
-    set(
-      cells,
-      shape.id,
-      'wasm',
-      k ? await attempt('wasm matmul', () => wasmMatmul(k, shape, budget)) : { unavailable: kernelsError },
-    );
-  }
-  progress('ours wasm conv2d');
-  if (kernels) {
-    const k = kernels;
-    try {
-      for (const [row, cell] of Object.entries(await wasmConv(k, budget))) set(cells, row, 'wasm', cell);
-    } catch (e) {
-      set(cells, 'conv-forward', 'wasm', { unavailable: `wasm conv2d failed: ${(e as Error).message}` });
-    }
-  } else {
-    set(cells, 'conv-forward', 'wasm', { unavailable: kernelsError });
-  }
-  progress('ours wasm training');
-  set(cells, 'train-mlp', 'wasm', await attempt('wasm MLP training', () => trainMlp(wasmTrainingBackend, budget)));
-  set(cells, 'train-cnn', 'wasm', await attempt('wasm CNN training', () => trainCnn(wasmTrainingBackend, budget)));
   return { cells, adapter };
 }
 

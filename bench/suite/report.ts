@@ -49,6 +49,8 @@ const ROW_DEFS: { id: string; label: string; unit: string }[] = [
   { id: 'conv-total', label: 'conv2d forward + both backward', unit: 'ms' },
   { id: 'train-mlp', label: 'train MLP 784-500-10, batch 100', unit: 'samples/s' },
   { id: 'train-cnn', label: 'train classic CNN, batch 128', unit: 'samples/s' },
+  { id: 'train-mlp-steps', label: 'MLP timed steps behind the median', unit: 'steps' },
+  { id: 'train-cnn-steps', label: 'CNN timed steps behind the median', unit: 'steps' },
   { id: 'train-mlp-loss0', label: 'MLP loss at step 1 (same weights: should agree)', unit: 'nats' },
   { id: 'train-cnn-loss0', label: 'CNN loss at step 1 (same weights: should agree)', unit: 'nats' },
   { id: 'first-step', label: 'page open -> first training step (MNIST cached)', unit: 'ms' },
@@ -77,9 +79,15 @@ function percentCells(measured: Measured): Record<string, Partial<Record<EngineI
         continue;
       }
       const threaded = engine === 'jax-wasm';
+      // Ours on N threads: per thread, against one core.
+      const threads = row[engine] && 'value' in row[engine] ? (row[engine].threads ?? 1) : 1;
       pct[engine] = {
-        value: (100 * v) / ceiling,
-        note: threaded ? 'jax-js wasm may use several threads; the ceiling is one core' : undefined,
+        value: (100 * v) / threads / ceiling,
+        note: threaded
+          ? 'jax-js wasm may use several threads; the ceiling is one core'
+          : threads > 1
+            ? `per thread (${threads} threads)`
+            : undefined,
       };
     }
     out[`${s.id}-pct`] = pct;
@@ -120,18 +128,28 @@ function targetStatus(measured: Measured): { target: string; status: string }[] 
   for (const id of ['matmul-512', 'matmul-1024']) {
     check(`${id}, ours WebGPU >= 50% of the adapter's FMA ceiling`, value(pct[`${id}-pct`]?.['ours-webgpu']), 50, '%');
   }
-  const wasmPcts = MATMUL_SHAPES.map((s) => value(pct[`${s.id}-pct`]?.['ours-wasm'])).filter((v) => v !== null);
-  check(
-    'ours wasm matmul >= 60% of one core at every size',
-    wasmPcts.length ? Math.min(...(wasmPcts as number[])) : null,
-    60,
-    '%',
-  );
-  check(
-    'MLP training, ours wasm >= 1.5x jax-js wasm',
-    ratio(c['train-mlp']?.['ours-wasm'], c['train-mlp']?.['jax-wasm']),
-    1.5,
-  );
+  for (const [engine, what] of [
+    ['ours-wasm', 'ours wasm matmul >= 60% of one core at every size'],
+    ['ours-wasm-mt', 'ours wasm N threads matmul >= 60% of one core per thread at every size'],
+  ] as const) {
+    const wasmPcts = MATMUL_SHAPES.map((s) => value(pct[`${s.id}-pct`]?.[engine])).filter((v) => v !== null);
+    check(what, wasmPcts.length ? Math.min(...(wasmPcts as number[])) : null, 60, '%');
+  }
+  // jax-js wasm runs a worker per core where the page is cross-origin isolated (as the bench page is), so
+  // the page's pair is multi vs multi; single vs single is `bench/wasm-train.ts` in Node (no workers there).
+  for (const net of ['mlp', 'cnn'] as const) {
+    const row = c[`train-${net}`] ?? {};
+    check(
+      `${net.toUpperCase()} training, ours wasm N threads >= 1.5x jax-js wasm (multi vs multi; jax-js: SGD)`,
+      ratio(row['ours-wasm-mt'], row['jax-wasm']),
+      1.5,
+    );
+    check(
+      `${net.toUpperCase()} training, ours wasm 1 thread >= 1.5x jax-js wasm (as the page runs it; jax-js: SGD)`,
+      ratio(row['ours-wasm'], row['jax-wasm']),
+      1.5,
+    );
+  }
   return out;
 }
 
@@ -148,11 +166,24 @@ function lossCells(measured: Measured): Record<string, Partial<Record<EngineId, 
   return out;
 }
 
+/** How many timed steps each training figure is the median of (the issue asks for at least 20). */
+function stepCells(measured: Measured): Record<string, Partial<Record<EngineId, Cell>>> {
+  const out: Record<string, Partial<Record<EngineId, Cell>>> = {};
+  for (const net of ['mlp', 'cnn']) {
+    const row: Partial<Record<EngineId, Cell>> = {};
+    for (const [engine, cell] of Object.entries(measured.cells[`train-${net}`] ?? {})) {
+      if ('value' in cell && cell.samples !== undefined) row[engine as EngineId] = { value: cell.samples };
+    }
+    out[`train-${net}-steps`] = row;
+  }
+  return out;
+}
+
 export function buildResults(
   measured: Measured,
   extra: Pick<BenchResults, 'date' | 'command' | 'machine'>,
 ): BenchResults {
-  const cells = { ...measured.cells, ...percentCells(measured), ...lossCells(measured) };
+  const cells = { ...measured.cells, ...percentCells(measured), ...stepCells(measured), ...lossCells(measured) };
   const rows: Row[] = ROW_DEFS.filter((d) => cells[d.id] && Object.keys(cells[d.id]).length > 0).map((d) => ({
     ...d,
     cells: cells[d.id],
@@ -161,6 +192,7 @@ export function buildResults(
 }
 
 function fmt(v: number): string {
+  if (Number.isInteger(v)) return String(v);
   if (v >= 100) return v.toFixed(0);
   if (v >= 10) return v.toFixed(1);
   return v.toFixed(2);

@@ -17,7 +17,10 @@ export interface SuiteOptions {
   userAgent: string;
   /** Peer measurements, run after ours (each gets the shapes to measure). */
   peers: { name: string; run: (shapes: MatmulShape[]) => Promise<PeerCells> }[];
-  /** Time from opening the page to the first training step, when the app exposes it. */
+  /**
+   * Page open -> first training step: measured on the app itself by the browser runner (bench/runner.ts),
+   * which replaces this row; here only the reason where it is not measured (Node, a partial run).
+   */
   firstStep: Cell;
 }
 
@@ -89,6 +92,7 @@ export async function runSuite(options: SuiteOptions): Promise<Measured> {
   for (const [row, byEngine] of Object.entries(ours.cells)) {
     merge(row, 'ours-webgpu', byEngine.webgpu);
     merge(row, 'ours-wasm', byEngine.wasm);
+    merge(row, 'ours-wasm-mt', byEngine.wasmThreads);
   }
   for (const peer of options.peers) {
     progress(`${peer.name}`);

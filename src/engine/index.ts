@@ -45,10 +45,4 @@ export {
   type EvaluationResult,
 } from './train/trainer';
 export type { Model } from './model/model';
-export {
-  GraphModel,
-  compileDesign,
-  lossForDesign,
-  layerWeightName,
-  type CompileOptions,
-} from './model/graph-model';
+export { GraphModel, compileDesign, lossForDesign, layerWeightName, type CompileOptions } from './model/graph-model';
