@@ -4,8 +4,9 @@
 import { create } from 'zustand';
 import { persist } from 'zustand/middleware';
 import { classificationReport, type ClassificationReport } from '../../src/eval/metrics';
+import { classifierRoc, type ClassifierRoc } from '../../src/eval/roc';
 import { appendPoint, emptySeries, type Series } from '../train/series';
-import type { EvaluationReport, FromWorker } from '../worker/protocol';
+import type { EvaluationReport, FromWorker, RegressionReport } from '../worker/protocol';
 import { onEngineMessage } from './engine';
 
 export type OptimizerName = 'sgd' | 'adam' | 'rmsprop';
@@ -35,6 +36,8 @@ export interface TrainSettings {
   testLimit: number;
   /** Random shifts of up to 2 px (image data sets). */
   augment: boolean;
+  /** Random left-right flips (image data sets whose classes look the same mirrored; not digits or text). */
+  flip: boolean;
 }
 
 export const DEFAULT_SETTINGS: TrainSettings = {
@@ -55,6 +58,7 @@ export const DEFAULT_SETTINGS: TrainSettings = {
   trainLimit: 0,
   testLimit: 0,
   augment: false,
+  flip: false,
 };
 
 export type RunState = 'idle' | 'starting' | 'running' | 'paused' | 'stopped' | 'finished' | 'diverged' | 'failed';
@@ -78,9 +82,11 @@ export interface RunStore {
   testLoss: Series;
   testAccuracy: Series;
   /** Test-set evaluation after the run: the worker's report and the metrics computed from it. */
-  evaluation: { report: EvaluationReport; metrics: ClassificationReport } | null;
+  evaluation: { report: EvaluationReport; metrics: ClassificationReport; roc: ClassifierRoc } | null;
   /** Class probabilities over a grid of the 2-D input plane (synthetic sets). */
   boundary: { size: number; probabilities: Float32Array; domain: number } | null;
+  /** A regression run's test set: predicted against true values. */
+  regression: RegressionReport | null;
   setSetting<K extends keyof TrainSettings>(key: K, value: TrainSettings[K]): void;
   resetSeries(): void;
 }
@@ -95,6 +101,7 @@ export const useRunStore = create<RunStore>()(
       message: null,
       evaluation: null,
       boundary: null,
+      regression: null,
       figures: ZERO_FIGURES,
       trainLoss: emptySeries(),
       trainAccuracy: emptySeries(),
@@ -105,6 +112,7 @@ export const useRunStore = create<RunStore>()(
         set({
           evaluation: null,
           boundary: null,
+          regression: null,
           message: null,
           figures: ZERO_FIGURES,
           trainLoss: emptySeries(),
@@ -128,6 +136,24 @@ export const useRunStore = create<RunStore>()(
     },
   ),
 );
+
+/** The figures the Train section shows for a test-set evaluation: metrics and ROC from the worker's report. */
+export function evaluationOf(report: EvaluationReport): NonNullable<RunStore['evaluation']> {
+  return {
+    report,
+    metrics: classificationReport(report.predicted, report.truth, report.classes),
+    roc: rocOf(report),
+  };
+}
+
+/** ROC/AUC of the report; a report the curve cannot be drawn from (NaN probabilities) shows AUC as undefined. */
+function rocOf(report: EvaluationReport): ClassifierRoc {
+  try {
+    return classifierRoc(report.probabilities, report.truth, report.classes);
+  } catch {
+    return { binary: null, perClassAuc: new Array<null>(report.classes).fill(null) };
+  }
+}
 
 /** The store fields one worker message changes (pure, so a batch of messages folds into one update). */
 function runUpdate(s: RunStore, message: FromWorker): Partial<RunStore> {
@@ -153,8 +179,10 @@ function runUpdate(s: RunStore, message: FromWorker): Partial<RunStore> {
       };
     case 'evaluation': {
       const { report } = message;
-      return { evaluation: { report, metrics: classificationReport(report.predicted, report.truth, report.classes) } };
+      return { evaluation: evaluationOf(report) };
     }
+    case 'regression':
+      return { regression: message.report };
     case 'boundary':
       return { boundary: { size: message.size, probabilities: message.probabilities, domain: message.domain } };
     default:

@@ -5,17 +5,21 @@ import { useMemo } from 'react';
 import { analyzeDesign } from '../../src/engine/graph';
 import { SYNTHETIC_SETS } from '../../src/data/synthetic';
 import { currentMnistShared, syntheticSet, useDataStore } from '../store/data';
+import { loadedDataset, useDatasetsStore } from '../store/datasets';
 import { useDesignStore, useGpuBufferLimits } from '../store/design';
 import { postToEngine } from '../store/engine';
 import { useRunStore, type RunState } from '../store/run';
 import type { DataRequest } from '../worker/protocol';
+import { ExplainButton } from '../learn/Explain';
 import { ConfusionMatrix } from './ConfusionMatrix';
 import { DecisionBoundary } from './DecisionBoundary';
 import { formatPercent } from './format';
 import { GreyImage } from './ImageGrid';
 import { LiveFigures } from './LiveFigures';
 import { MetricChart } from './MetricChart';
+import { PredictedVsTrue } from './PredictedVsTrue';
 import { Predictions } from './Predictions';
+import { BinaryMetrics } from './RocCurve';
 import { RunControls, settingsErrors } from './RunControls';
 import { seriesPoints } from './series';
 import './train.css';
@@ -55,7 +59,12 @@ function useStartBlockers(): string[] {
 }
 
 function dataRequest(): DataRequest | string {
-  const { choice, synthetic } = useDataStore.getState();
+  const { choice, synthetic, datasetId } = useDataStore.getState();
+  if (choice === 'dataset') {
+    const dataset = loadedDataset(datasetId);
+    if (!dataset) return 'The chosen data set is not loaded. Choose it again under "Your data" in the Data section.';
+    return { kind: 'dataset', dataset };
+  }
   if (choice !== 'mnist') return { kind: 'synthetic', options: { kind: choice, ...synthetic } };
   useDataStore.getState().loadMnist();
   const shared = currentMnistShared();
@@ -80,9 +89,19 @@ export function TrainPanel() {
   const designName = useDesignStore((s) => s.design.name);
   const blockers = useStartBlockers();
   const active = ACTIVE.includes(state);
+  const regression = useRunStore((s) => s.regression);
+  const datasetId = useDataStore((s) => s.datasetId);
+  const ownData = useDatasetsStore((s) => (choice === 'dataset' ? s.kept.find((m) => m.id === datasetId) : undefined));
+  const ownSplit = choice === 'dataset' && ownData ? loadedDataset(ownData.id)?.split : undefined;
   const isMnist = choice === 'mnist';
-  const hasAccuracy = isMnist || SYNTHETIC_SETS[choice].task === 'classification';
-  const dataLabel = isMnist ? 'MNIST digits' : SYNTHETIC_SETS[choice].label;
+  const hasAccuracy =
+    isMnist ||
+    (choice === 'dataset' ? ownData?.task === 'classification' : SYNTHETIC_SETS[choice].task === 'classification');
+  const dataLabel = isMnist
+    ? 'MNIST digits'
+    : choice === 'dataset'
+      ? (ownData?.name ?? 'your data set')
+      : SYNTHETIC_SETS[choice].label;
 
   const start = () => {
     const data = dataRequest();
@@ -114,7 +133,7 @@ export function TrainPanel() {
   };
 
   const points = useMemo(() => {
-    if (isMnist) return null;
+    if (isMnist || choice === 'dataset') return null;
     const set = syntheticSet(choice, synthetic);
     return set.features === 2 ? { x: set.x, labels: set.labels } : null;
   }, [isMnist, choice, synthetic]);
@@ -127,6 +146,14 @@ export function TrainPanel() {
           <p className="muted">
             <strong>{designName}</strong> on <strong>{dataLabel}</strong>
           </p>
+          {ownSplit && (
+            <p className="muted small">
+              Its own split: {ownSplit.train.length.toLocaleString('en-US')} training,{' '}
+              {ownSplit.validation.length.toLocaleString('en-US')} validation and{' '}
+              {ownSplit.test.length.toLocaleString('en-US')} test samples (the validation-split and sample-count
+              settings apply to MNIST and the synthetic sets).
+            </p>
+          )}
         </div>
         <span className={`badge run-badge run-${state}`} role="status" aria-label={`Run state: ${STATE_LABEL[state]}`}>
           {STATE_LABEL[state]}
@@ -190,7 +217,13 @@ export function TrainPanel() {
           <div className="charts">
             <MetricChart
               title="Loss"
-              yLabel={isMnist || hasAccuracy ? 'loss (cross-entropy)' : 'loss (mean squared error)'}
+              yLabel={
+                isMnist || hasAccuracy
+                  ? 'loss (cross-entropy)'
+                  : choice === 'dataset'
+                    ? 'loss (mean squared error, standardised target)'
+                    : 'loss (mean squared error)'
+              }
               train={trainLoss}
               test={seriesPoints(testLoss)}
               smoothing={0.6}
@@ -216,15 +249,37 @@ export function TrainPanel() {
         </div>
       </div>
 
+      {regression && (
+        <section className="card" aria-labelledby="regression-heading">
+          <h2 id="regression-heading">Test set: predicted against true {regression.targetName}</h2>
+          <PredictedVsTrue report={regression} testLoss={seriesPoints(testLoss)} />
+        </section>
+      )}
+
       {evaluation && (
         <section className="card" aria-labelledby="eval-heading">
-          <h2 id="eval-heading">
-            Test set: {formatPercent(evaluation.metrics.accuracy)} accurate on{' '}
-            {evaluation.report.truth.length.toLocaleString('en-US')} examples
-          </h2>
+          <div className="field-label-row">
+            <h2 id="eval-heading">
+              Test set: {formatPercent(evaluation.metrics.accuracy)} accurate on{' '}
+              {evaluation.report.truth.length.toLocaleString('en-US')} examples
+            </h2>
+            <ExplainButton topic="accuracy" />
+          </div>
+          {evaluation.roc.binary && (
+            <BinaryMetrics
+              metrics={evaluation.metrics}
+              roc={evaluation.roc.binary}
+              positiveLabel={ownData?.classNames.length === 2 ? ownData.classNames[1] : '1'}
+            />
+          )}
           <ConfusionMatrix
             report={evaluation.metrics}
-            labels={Array.from({ length: evaluation.report.classes }, (_, i) => String(i))}
+            labels={
+              ownData?.classNames.length === evaluation.report.classes
+                ? ownData.classNames
+                : Array.from({ length: evaluation.report.classes }, (_, i) => String(i))
+            }
+            auc={evaluation.roc.binary ? undefined : evaluation.roc.perClassAuc}
           />
           {evaluation.report.misclassified.length > 0 && (
             <>
