@@ -80,6 +80,8 @@ export interface RunStore {
   trainLoss: Series;
   trainAccuracy: Series;
   testLoss: Series;
+  /** Validation-split loss after each epoch (empty without a validation split). */
+  validationLoss: Series;
   testAccuracy: Series;
   /** Test-set evaluation after the run: the worker's report and the metrics computed from it. */
   evaluation: { report: EvaluationReport; metrics: ClassificationReport; roc: ClassifierRoc } | null;
@@ -106,6 +108,7 @@ export const useRunStore = create<RunStore>()(
       trainLoss: emptySeries(),
       trainAccuracy: emptySeries(),
       testLoss: emptySeries(),
+      validationLoss: emptySeries(),
       testAccuracy: emptySeries(),
       setSetting: (key, value) => set((s) => ({ settings: { ...s.settings, [key]: value } })),
       resetSeries: () =>
@@ -118,6 +121,7 @@ export const useRunStore = create<RunStore>()(
           trainLoss: emptySeries(),
           trainAccuracy: emptySeries(),
           testLoss: emptySeries(),
+          validationLoss: emptySeries(),
           testAccuracy: emptySeries(),
         }),
     }),
@@ -177,6 +181,8 @@ function runUpdate(s: RunStore, message: FromWorker): Partial<RunStore> {
         testLoss: appendPoint(s.testLoss, { x: message.step, y: message.loss }),
         testAccuracy: appendPoint(s.testAccuracy, { x: message.step, y: message.accuracy ?? Number.NaN }),
       };
+    case 'validation-metrics':
+      return { validationLoss: appendPoint(s.validationLoss, { x: message.step, y: message.loss }) };
     case 'evaluation': {
       const { report } = message;
       return { evaluation: evaluationOf(report) };

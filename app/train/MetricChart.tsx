@@ -11,6 +11,8 @@ export interface MetricChartProps {
   train: Series;
   /** Test points with x already in steps. */
   test?: { x: number; y: number }[];
+  /** Validation points with x in steps (drawn only when there are any). */
+  validation?: { x: number; y: number }[];
   smoothing: number;
   yDomain?: [number | 'auto', number | 'auto'];
   format?: (v: number) => string;
@@ -21,6 +23,7 @@ export const MetricChart = memo(function MetricChart({
   yLabel,
   train,
   test,
+  validation,
   smoothing,
   yDomain,
   format,
@@ -33,11 +36,14 @@ export const MetricChart = memo(function MetricChart({
       raw: p.y,
       train: smoothed[i].y,
       test: undefined as number | undefined,
+      validation: undefined as number | undefined,
     }));
-    for (const p of test ?? [])
-      rows.push({ step: p.x, raw: undefined as unknown as number, train: undefined as unknown as number, test: p.y });
+    const none = undefined as unknown as number;
+    for (const p of test ?? []) rows.push({ step: p.x, raw: none, train: none, test: p.y, validation: undefined });
+    for (const p of validation ?? [])
+      rows.push({ step: p.x, raw: none, train: none, test: undefined, validation: p.y });
     return rows.sort((a, b) => a.step - b.step);
-  }, [train, test, smoothing]);
+  }, [train, test, validation, smoothing]);
   const fmt = format ?? ((v: number) => v.toPrecision(3));
 
   return (
@@ -95,6 +101,18 @@ export const MetricChart = memo(function MetricChart({
             connectNulls
             strokeWidth={2}
           />
+          {validation && validation.length > 0 && (
+            <Line
+              name="validation"
+              dataKey="validation"
+              stroke="var(--ok)"
+              strokeDasharray="5 3"
+              dot={{ r: 3 }}
+              isAnimationActive={false}
+              connectNulls
+              strokeWidth={2}
+            />
+          )}
           {test && (
             <Line
               name="test"

@@ -52,9 +52,11 @@ export interface PredictedVsTrueProps {
   report: RegressionReport;
   /** The test loss after each epoch (mean squared error on the standardised target), first to last. */
   testLoss: readonly Point[];
+  /** The validation loss after each epoch (empty without a validation split). */
+  validationLoss: readonly Point[];
 }
 
-export function PredictedVsTrue({ report, testLoss }: PredictedVsTrueProps) {
+export function PredictedVsTrue({ report, testLoss, validationLoss }: PredictedVsTrueProps) {
   const points = useMemo(
     () => Array.from(report.truth, (t, i) => ({ truth: t, predicted: report.predicted[i] })),
     [report],
@@ -141,6 +143,14 @@ export function PredictedVsTrue({ report, testLoss }: PredictedVsTrueProps) {
           <dt>R²</dt>
           <dd data-testid="regression-r2">{Number.isFinite(report.r2) ? report.r2.toFixed(3) : '–'}</dd>
         </div>
+        {validationLoss.length > 1 && (
+          <div className="figure">
+            <dt>Validation loss, first → last epoch</dt>
+            <dd data-testid="regression-validation-loss">
+              {formatValue(validationLoss[0].y)} → {formatValue(validationLoss[validationLoss.length - 1].y)}
+            </dd>
+          </div>
+        )}
         {testLoss.length > 1 && (
           <div className="figure">
             <dt>Test loss, first → last epoch</dt>

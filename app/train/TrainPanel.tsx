@@ -81,6 +81,7 @@ export function TrainPanel() {
   const trainLoss = useRunStore((s) => s.trainLoss);
   const trainAccuracy = useRunStore((s) => s.trainAccuracy);
   const testLoss = useRunStore((s) => s.testLoss);
+  const validationLoss = useRunStore((s) => s.validationLoss);
   const testAccuracy = useRunStore((s) => s.testAccuracy);
   const evaluation = useRunStore((s) => s.evaluation);
   const boundary = useRunStore((s) => s.boundary);
@@ -226,6 +227,7 @@ export function TrainPanel() {
               }
               train={trainLoss}
               test={seriesPoints(testLoss)}
+              validation={seriesPoints(validationLoss)}
               smoothing={0.6}
             />
             {hasAccuracy && (
@@ -252,7 +254,11 @@ export function TrainPanel() {
       {regression && (
         <section className="card" aria-labelledby="regression-heading">
           <h2 id="regression-heading">Test set: predicted against true {regression.targetName}</h2>
-          <PredictedVsTrue report={regression} testLoss={seriesPoints(testLoss)} />
+          <PredictedVsTrue
+            report={regression}
+            testLoss={seriesPoints(testLoss)}
+            validationLoss={seriesPoints(validationLoss)}
+          />
         </section>
       )}
 

@@ -165,6 +165,8 @@ export type FromWorker =
       elapsedMs: number;
     }
   | { type: 'test-metrics'; step: number; epoch: number; loss: number; accuracy: number | null }
+  /** Loss on the validation split after each epoch (runs with a validation split). */
+  | { type: 'validation-metrics'; step: number; epoch: number; loss: number }
   | { type: 'evaluation'; report: EvaluationReport }
   | { type: 'regression'; report: RegressionReport }
   | { type: 'prediction'; id: number; probabilities: Float32Array | null; message?: string }

@@ -272,8 +272,9 @@ export class TrainingRun {
       if (!Number.isFinite(result.loss)) return this.onDiverged(optimizer.stepCount);
       this.lastGood = await model.getWeights();
       if (this.plotsBoundary) await this.postBoundary();
+      const v = validation ? await evaluateBatcher(trainer, validation, model.loss) : Number.NaN;
+      if (validation) this.post({ type: 'validation-metrics', step: optimizer.stepCount, epoch: this.epoch, loss: v });
       if (validation && settings.earlyStoppingPatience > 0) {
-        const v = await evaluateBatcher(trainer, validation, model.loss);
         if (v < bestValidation - 1e-6) {
           bestValidation = v;
           epochsWithoutImprovement = 0;

@@ -91,6 +91,11 @@ test('a CSV regression set: preview, keep, fit the design, train, test loss fall
   await page.getByRole('button', { name: 'Start' }).click();
   await expect(page.getByRole('status', { name: 'Run state: Finished' })).toBeVisible({ timeout: 150_000 });
 
+  // The data set's validation split is evaluated after every epoch, charted, and falls like the test loss.
+  const validationText = await page.getByTestId('regression-validation-loss').textContent();
+  const [firstValidation, lastValidation] = validationText!.split('→').map((s) => Number(s.trim()));
+  expect(lastValidation).toBeLessThan(firstValidation * 0.5);
+  await expect(page.getByRole('figure', { name: 'Loss' }).getByText('validation', { exact: true })).toBeVisible();
   const lossText = await page.getByTestId('regression-test-loss').textContent();
   const [first, last] = lossText!.split('→').map((s) => Number(s.trim()));
   expect(last).toBeLessThan(first * 0.5);

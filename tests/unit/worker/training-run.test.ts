@@ -41,7 +41,7 @@ describe('TrainingRun', () => {
 
   it('stops early when validation loss stops improving', async () => {
     // A learning rate this small barely moves the loss, so with patience 1 the run stops long before 40 epochs.
-    const { states, epochs } = await runXor({
+    const { states, epochs, messages } = await runXor({
       epochs: 40,
       learningRate: 1e-6,
       optimizer: 'sgd',
@@ -52,6 +52,10 @@ describe('TrainingRun', () => {
     const early = states.find((s) => s.message?.text.startsWith('Early stopping'));
     expect(early).toBeDefined();
     expect(epochs.length).toBeLessThan(40);
+    // Every epoch's validation loss is posted, the one early stopping decided on included.
+    const validation = messages.filter((m) => m.type === 'validation-metrics');
+    expect(validation.map((m) => m.epoch)).toEqual(epochs.map((e) => e.epoch));
+    expect(validation.every((m) => Number.isFinite(m.loss))).toBe(true);
     expect(states.at(-1)!.state).toBe('finished');
   });
 
@@ -68,7 +72,7 @@ describe('TrainingRun', () => {
     // 2 -> 65 536 -> 1 at batch 1000: the hidden activations alone are 262 MB, far over a 64 MiB memory.
     const design = templateById('xor')!.build();
     const hidden = design.nodes.find((n) => n.type === 'Dense' && n.settings.units !== 1)!;
-    hidden.settings = { ...hidden.settings, units: 65_536 };
+    hidden.settings = { ...hidden.settings, units: 65_536 } as typeof hidden.settings;
     const { states, messages } = await runXor({ epochs: 1, batchSize: 1000 }, design, backend);
     backend.destroy();
     const failed = states.at(-1)!;
