@@ -111,7 +111,8 @@ test('drag a Conv2D onto the canvas, connect it, see shapes and errors update, a
 });
 
 test('dropping a layer onto a connection inserts it there', async ({ page }) => {
-  await page.goto('/#/design');
+  // The per-buffer size check below is WebGPU's (the wasm engine checks its total memory at Start instead).
+  await page.goto('/?engine=webgpu#/design');
   await expect(page.getByTestId('total-params')).toHaveText('693,962');
   const edge = page.getByRole('group', { name: 'Connection from MaxPool2D 1 to Flatten 1' });
   const path = edge.locator('.react-flow__edge-interaction');

@@ -223,12 +223,19 @@ test('bad files are refused with the file and the reason, and nothing changes', 
     { timeout: 60_000 },
   );
   await page.screenshot({ path: 'tests/e2e/screenshots/export-refused.png' });
-  await page.getByRole('radio', { name: 'Dark' }).check();
+  await chooseTheme(page, 'Dark');
   await page.screenshot({ path: 'tests/e2e/screenshots/export-refused-dark.png' });
-  await page.getByRole('radio', { name: 'Light' }).check();
+  await chooseTheme(page, 'Light');
 
   // Nothing changed: no model, the design is still the default one, the run never started.
   await expect(page.getByRole('status', { name: 'Why nothing can be exported' })).toContainText('No model yet');
   await page.getByRole('tab', { name: 'Train' }).click();
   await expect(page.getByRole('status', { name: 'Run state: Not started' })).toBeVisible();
 });
+
+/** Picks a colour theme from the header's theme menu (it closes after the choice). */
+async function chooseTheme(page: Page, label: 'Light' | 'Dark'): Promise<void> {
+  await page.getByRole('button', { name: /^Colour theme/ }).click();
+  await page.getByRole('radiogroup', { name: 'Colour theme' }).getByRole('radio', { name: label }).click();
+  await expect(page.locator('html')).toHaveAttribute('data-theme', label.toLowerCase());
+}
