@@ -6,6 +6,7 @@ import { MNIST_FILE_IDS, type MnistFileProgress } from '../../src/data/mnist';
 import { currentMnist, useDataStore } from '../store/data';
 import { DigitCanvas } from './DigitCanvas';
 import { formatCount, formatDataBytes } from './format';
+import { ProgressBar } from '../components/ProgressBar';
 
 const PREVIEW_COUNT = 40;
 const BATCH_PREVIEW = 14;
@@ -60,20 +61,7 @@ export function MnistCard() {
             </button>
           </div>
         )}
-        <div className="progress-row">
-          <div
-            role="progressbar"
-            aria-label="MNIST download progress"
-            aria-valuemin={0}
-            aria-valuemax={100}
-            aria-valuenow={Math.floor(percent)}
-            aria-valuetext={`${Math.floor(percent)}%`}
-            className={mnist.state === 'error' ? 'progress progress-error' : 'progress'}
-          >
-            <div className="progress-fill" style={{ width: `${percent}%` }} />
-          </div>
-          <span className="progress-percent">{Math.floor(percent)}%</span>
-        </div>
+        <ProgressBar label="MNIST download progress" percent={percent} error={mnist.state === 'error'} />
         <p className="available" data-testid="mnist-available">
           <strong>{formatCount(trainAvailable)}</strong> of 60,000 training images and{' '}
           <strong>{formatCount(testAvailable)}</strong> of 10,000 test images ready

@@ -8,6 +8,7 @@ import type { ImageImportProgress, ImageImportResult } from '../../../src/data/i
 import { formatCount, formatDataBytes } from '../format';
 import { filesFromFolderInput, requestFromDrop } from './image-import';
 import { useImagesStore } from './images-store';
+import { ProgressBar } from '../../components/ProgressBar';
 
 const SIZES = [16, 28, 32, 48, 64];
 const PREVIEW_PER_CLASS = 8;
@@ -146,19 +147,7 @@ function ReadingProgress({ progress }: { progress: ImageImportProgress | null })
   const percent = progress && progress.total > 0 ? (100 * progress.done) / progress.total : 0;
   return (
     <>
-      <div className="progress-row">
-        <div
-          role="progressbar"
-          aria-label="Image decoding progress"
-          aria-valuemin={0}
-          aria-valuemax={100}
-          aria-valuenow={Math.floor(percent)}
-          className="progress"
-        >
-          <div className="progress-fill" style={{ width: `${percent}%` }} />
-        </div>
-        <span className="progress-percent">{Math.floor(percent)}%</span>
-      </div>
+      <ProgressBar label="Image decoding progress" percent={percent} />
       <p className="muted small">
         {progress
           ? `Decoded ${formatCount(progress.done)} of ${formatCount(progress.total)} images${progress.path ? ` — ${progress.path}` : ''}`

@@ -6,6 +6,7 @@ import { tableProblems, taskFor, type ColumnKind, type TableChoices } from '../.
 import { useDatasetsStore, type TableImport } from '../../store/datasets';
 import { formatCount, formatDataBytes } from '../format';
 import type { TableView } from './table-protocol';
+import { ProgressBar } from '../../components/ProgressBar';
 
 const KIND_LABEL: Record<ColumnKind, string> = {
   numeric: 'Numeric (standardised)',
@@ -94,19 +95,7 @@ function ParseProgress({ tableImport }: { tableImport: TableImport }) {
   const percent = p && p.bytesTotal > 0 ? (100 * p.bytesRead) / p.bytesTotal : 0;
   return (
     <>
-      <div className="progress-row">
-        <div
-          role="progressbar"
-          aria-label="Table reading progress"
-          aria-valuemin={0}
-          aria-valuemax={100}
-          aria-valuenow={Math.floor(percent)}
-          className="progress"
-        >
-          <div className="progress-fill" style={{ width: `${percent}%` }} />
-        </div>
-        <span className="progress-percent">{Math.floor(percent)}%</span>
-      </div>
+      <ProgressBar label="Table reading progress" percent={percent} />
       <p className="muted small">
         {p
           ? `Read ${formatDataBytes(p.bytesRead)} of ${formatDataBytes(p.bytesTotal)}, ${formatCount(p.rows)} rows so far`
