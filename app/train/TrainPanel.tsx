@@ -93,6 +93,13 @@ export function TrainPanel() {
   const regression = useRunStore((s) => s.regression);
   const datasetId = useDataStore((s) => s.datasetId);
   const ownData = useDatasetsStore((s) => (choice === 'dataset' ? s.kept.find((m) => m.id === datasetId) : undefined));
+  // Class names of an own data set (e.g. "crosses", "squares"); digits and synthetic sets number their classes.
+  const classCount = evaluation?.report.classes ?? 0;
+  const classLabels =
+    ownData?.classNames.length === classCount
+      ? ownData.classNames
+      : Array.from({ length: classCount }, (_, i) => String(i));
+  const misclassifiedTitle = ownData ? 'Misclassified test images' : 'Misclassified test digits';
   const ownSplit = choice === 'dataset' && ownData ? loadedDataset(ownData.id)?.split : undefined;
   const isMnist = choice === 'mnist';
   const hasAccuracy =
@@ -280,27 +287,23 @@ export function TrainPanel() {
           )}
           <ConfusionMatrix
             report={evaluation.metrics}
-            labels={
-              ownData?.classNames.length === evaluation.report.classes
-                ? ownData.classNames
-                : Array.from({ length: evaluation.report.classes }, (_, i) => String(i))
-            }
+            labels={classLabels}
             auc={evaluation.roc.binary ? undefined : evaluation.roc.perClassAuc}
           />
           {evaluation.report.misclassified.length > 0 && (
             <>
-              <h3>Misclassified test digits</h3>
-              <div className="gallery" role="list" aria-label="Misclassified test digits">
+              <h3>{misclassifiedTitle}</h3>
+              <div className="gallery" role="list" aria-label={misclassifiedTitle}>
                 {evaluation.report.misclassified.map((m, i) => (
                   <figure key={i} role="listitem">
                     <GreyImage
                       values={m.pixels}
                       width={28}
                       height={28}
-                      label={`true ${m.truth}, predicted ${m.predicted}`}
+                      label={`true ${classLabels[m.truth]}, predicted ${classLabels[m.predicted]}`}
                     />
                     <figcaption>
-                      {m.truth} → <span className="wrong">{m.predicted}</span>
+                      {classLabels[m.truth]} → <span className="wrong">{classLabels[m.predicted]}</span>
                     </figcaption>
                   </figure>
                 ))}
