@@ -1,7 +1,13 @@
 // Totals of the whole design: parameters, FLOPs per sample, a training step's GPU memory at the chosen
 // batch size, and whether the design can train, with every reason it cannot.
 import { useId, useState } from 'react';
-import { useDesignAnalysis, useDesignStore, useGpuBufferLimits, MAX_BATCH_SIZE } from '../store/design';
+import {
+  useDesignAnalysis,
+  useDesignStore,
+  useGpuBufferLimits,
+  MAX_BATCH_SIZE,
+  NO_BUFFER_LIMITS,
+} from '../store/design';
 import { formatBytes, formatCount, formatFlops } from './format';
 
 export function SummaryBar() {
@@ -83,10 +89,13 @@ export function SummaryBar() {
             {soFar}
           </dd>
         </div>
-        <div>
-          <dt>GPU buffer limit</dt>
-          <dd className="muted">{formatBytes(Math.min(limits.maxStorageBufferBindingSize, limits.maxBufferSize))}</dd>
-        </div>
+        {limits !== NO_BUFFER_LIMITS && (
+          // Only WebGPU limits one buffer; the wasm engine checks its whole memory when a run starts.
+          <div>
+            <dt>GPU buffer limit</dt>
+            <dd className="muted">{formatBytes(Math.min(limits.maxStorageBufferBindingSize, limits.maxBufferSize))}</dd>
+          </div>
+        )}
         <div className="summary-status">
           <dt className="visually-hidden">Status</dt>
           <dd>

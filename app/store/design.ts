@@ -293,6 +293,12 @@ export const useDesignStore = create<DesignStore>()(
   ),
 );
 
+/** What engines without a per-buffer limit (wasm, cpu) report: nothing is refused for its size here. */
+export const NO_BUFFER_LIMITS: GpuBufferLimits = {
+  maxStorageBufferBindingSize: Number.MAX_SAFE_INTEGER,
+  maxBufferSize: Number.MAX_SAFE_INTEGER,
+};
+
 /**
  * The GPU's buffer limits, or WebGPU's defaults while no adapter is known. Engines without per-buffer
  * limits (wasm, cpu) get none here: the wasm engine checks its total memory when a run starts.
@@ -306,7 +312,7 @@ export function useGpuBufferLimits(): GpuBufferLimits {
   return useMemo(
     () =>
       noGpuLimits
-        ? { maxStorageBufferBindingSize: Number.MAX_SAFE_INTEGER, maxBufferSize: Number.MAX_SAFE_INTEGER }
+        ? NO_BUFFER_LIMITS
         : maxBinding !== null && maxBuffer !== null
           ? { maxStorageBufferBindingSize: maxBinding, maxBufferSize: maxBuffer }
           : WEBGPU_DEFAULT_BUFFER_LIMITS,
