@@ -2,7 +2,12 @@
 // kind's name, one line on what it is for, and a function that makes its bytes. Pure apart from reading
 // the stores for the run history and the data set; nothing here touches the session.
 import type { Dataset } from '../../src/data/dataset';
-import { makeSyntheticSet, SYNTHETIC_SETS, type SyntheticSetKind } from '../../src/data/synthetic';
+import {
+  makeSyntheticSet,
+  makeSyntheticTestSet,
+  SYNTHETIC_SETS,
+  type SyntheticSetKind,
+} from '../../src/data/synthetic';
 import { designFromValue, type Design } from '../../src/engine/graph';
 import { exportOnnx } from '../../src/export/onnx';
 import { exportProject, type DataReference, type RunHistory } from '../../src/export/project';
@@ -104,11 +109,7 @@ function pytorchData(data: DataReference): { data: PytorchData; file: Uint8Array
   const options = { size: 400, noise: 0, seed: 1, ...data.options, kind: data.set as SyntheticSetKind };
   // The training set, then the test set the page evaluates on (another draw, as in the worker).
   const train = makeSyntheticSet(options);
-  const test = makeSyntheticSet({
-    ...options,
-    seed: options.seed + 7919,
-    size: Math.max(100, Math.round(options.size / 4)),
-  });
+  const test = makeSyntheticTestSet(options);
   const rows = train.total + test.total;
   const concat = <T extends Float32Array | Int32Array>(a: T, b: T, out: T): T => {
     out.set(a);

@@ -95,35 +95,44 @@ export interface RunStore {
 
 const ZERO_FIGURES: LiveFigures = { epoch: 0, step: 0, totalSteps: 0, samplesPerSecond: 0, elapsedMs: 0 };
 
+/** A run's results before its first report: what a new store starts with and what resetSeries() puts back. */
+type RunResults = Pick<
+  RunStore,
+  | 'evaluation'
+  | 'boundary'
+  | 'regression'
+  | 'message'
+  | 'figures'
+  | 'trainLoss'
+  | 'trainAccuracy'
+  | 'testLoss'
+  | 'validationLoss'
+  | 'testAccuracy'
+>;
+
+function emptyResults(): RunResults {
+  return {
+    evaluation: null,
+    boundary: null,
+    regression: null,
+    message: null,
+    figures: ZERO_FIGURES,
+    trainLoss: emptySeries(),
+    trainAccuracy: emptySeries(),
+    testLoss: emptySeries(),
+    validationLoss: emptySeries(),
+    testAccuracy: emptySeries(),
+  };
+}
+
 export const useRunStore = create<RunStore>()(
   persist(
     (set) => ({
       settings: DEFAULT_SETTINGS,
       state: 'idle',
-      message: null,
-      evaluation: null,
-      boundary: null,
-      regression: null,
-      figures: ZERO_FIGURES,
-      trainLoss: emptySeries(),
-      trainAccuracy: emptySeries(),
-      testLoss: emptySeries(),
-      validationLoss: emptySeries(),
-      testAccuracy: emptySeries(),
+      ...emptyResults(),
       setSetting: (key, value) => set((s) => ({ settings: { ...s.settings, [key]: value } })),
-      resetSeries: () =>
-        set({
-          evaluation: null,
-          boundary: null,
-          regression: null,
-          message: null,
-          figures: ZERO_FIGURES,
-          trainLoss: emptySeries(),
-          trainAccuracy: emptySeries(),
-          testLoss: emptySeries(),
-          validationLoss: emptySeries(),
-          testAccuracy: emptySeries(),
-        }),
+      resetSeries: () => set(emptyResults()),
     }),
     {
       name: 'playground-run-settings',

@@ -5,7 +5,7 @@
 import { Batcher, MNIST_MEAN, MNIST_STD, splitIndices, type SampleSource } from '../../src/data/batches';
 import { datasetSource } from '../../src/data/dataset';
 import { sharedMnistSplit } from '../../src/data/mnist';
-import { makeSyntheticSet, SYNTHETIC_DOMAIN } from '../../src/data/synthetic';
+import { makeSyntheticSet, makeSyntheticTestSet, SYNTHETIC_DOMAIN } from '../../src/data/synthetic';
 import type { Backend } from '../../src/engine/backend/backend';
 import type { WasmBackend } from '../../src/engine/backend/wasm/wasm';
 import { analyzeDesign, designFromValue, type GpuBufferLimits } from '../../src/engine/graph';
@@ -634,14 +634,7 @@ function dataSources(data: DataRequest): {
   }
   if (data.kind === 'mnist')
     return { source: sharedMnistSplit(data.shared, 'train'), test: sharedMnistSplit(data.shared, 'test') };
-  const set = makeSyntheticSet(data.options);
-  // The synthetic test set is a fresh draw from the same distribution (another seed).
-  const test = makeSyntheticSet({
-    ...data.options,
-    seed: data.options.seed + 7919,
-    size: Math.max(100, Math.round(data.options.size / 4)),
-  });
-  return { source: set, test };
+  return { source: makeSyntheticSet(data.options), test: makeSyntheticTestSet(data.options) };
 }
 
 function checkCompatible(model: GraphModel, source: SampleSource): void {

@@ -112,6 +112,14 @@ export class SyntheticSet implements TableSource {
   }
 }
 
+/**
+ * The test set that goes with a synthetic training set: a fresh draw from the same distribution (another
+ * seed), a quarter of its size and at least 100 points. Training evaluates on it and exports ship it.
+ */
+export function makeSyntheticTestSet(options: SyntheticOptions): SyntheticSet {
+  return makeSyntheticSet({ ...options, seed: options.seed + 7919, size: Math.max(100, Math.round(options.size / 4)) });
+}
+
 export function makeSyntheticSet(options: SyntheticOptions): SyntheticSet {
   const { kind, size, noise, seed } = options;
   const info = SYNTHETIC_SETS[kind];

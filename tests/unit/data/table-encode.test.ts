@@ -11,22 +11,12 @@ import {
   splitSamples,
   suggestKind,
   tableProblems,
-  TableError,
   taskFor,
   type TableChoices,
 } from '../../../src/data/table';
+import { tableError } from './table-helpers';
 
 const META = { id: 'id-1', name: 'test set', createdAt: 42 };
-
-function tableError(fn: () => unknown): TableError {
-  try {
-    fn();
-  } catch (e) {
-    expect(e).toBeInstanceOf(TableError);
-    return e as TableError;
-  }
-  throw new Error('expected a TableError');
-}
 
 /** A regression CSV: y = 2·a − b + noise, plus a categorical column; seeded. */
 function regressionCsv(rows: number, seed = 3): string {

@@ -10,19 +10,8 @@ import {
   MAX_TABLE_FILE_BYTES,
   parseTableText,
   TableBuilder,
-  TableError,
 } from '../../../src/data/table';
-
-/** The TableError `fn` throws (fails the test when it throws nothing or something else). */
-function tableError(fn: () => unknown): TableError {
-  try {
-    fn();
-  } catch (e) {
-    expect(e).toBeInstanceOf(TableError);
-    return e as TableError;
-  }
-  throw new Error('expected a TableError');
-}
+import { tableError } from './table-helpers';
 
 describe('header detection', () => {
   it('takes a row of names above numbers as a header', () => {
