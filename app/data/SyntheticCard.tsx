@@ -2,7 +2,7 @@
 import { useMemo } from 'react';
 import { CartesianGrid, Cell, Label, Legend, Scatter, ScatterChart, Tooltip, XAxis, YAxis, ZAxis } from 'recharts';
 import { SYNTHETIC_DOMAIN, SYNTHETIC_SETS, type SyntheticSetKind } from '../../src/data/synthetic';
-import { syntheticSet, useDataStore } from '../store/data';
+import { SYNTHETIC_CLASS_COUNTS, SYNTHETIC_SIZES, syntheticSet, useDataStore } from '../store/data';
 import { formatCount } from './format';
 
 /** One colour per class, distinguishable for common colour blindness (Okabe-Ito). */
@@ -20,7 +20,6 @@ export const CLASS_COLOURS = [
   '#7F3C8D',
 ];
 
-const SIZES = [100, 200, 400, 1000, 2000];
 const AXIS_LIMIT = SYNTHETIC_DOMAIN + 2;
 const TICKS = [-8, -6, -4, -2, 0, 2, 4, 6, 8];
 
@@ -81,7 +80,7 @@ export function SyntheticCard({ kind }: { kind: SyntheticSetKind }) {
               value={settings.size}
               onChange={(e) => update({ size: Number(e.target.value) })}
             >
-              {SIZES.map((n) => (
+              {SYNTHETIC_SIZES.map((n) => (
                 <option key={n} value={n}>
                   {formatCount(n)}
                 </option>
@@ -128,7 +127,7 @@ export function SyntheticCard({ kind }: { kind: SyntheticSetKind }) {
                 value={settings.classes}
                 onChange={(e) => update({ classes: Number(e.target.value) })}
               >
-                {[2, 3, 4, 5, 6, 8, 10].map((n) => (
+                {SYNTHETIC_CLASS_COUNTS.map((n) => (
                   <option key={n} value={n}>
                     {n}
                   </option>

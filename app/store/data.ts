@@ -1,7 +1,9 @@
 // The data set the playground trains on: MNIST (streamed, with its download progress) or a synthetic
 // 2-D set and its settings. The store holds plain data for the UI; the loaded arrays live in this module
 // and are reached through currentMnist() / currentDataSource(), so components never hold them in state.
+// The choice (and the synthetic settings) persist in localStorage, so a reload trains on the same data.
 import { create } from 'zustand';
+import { createJSONStorage, persist } from 'zustand/middleware';
 import type { SampleSource } from '../../src/data/batches';
 import {
   loadMnist,
@@ -10,7 +12,7 @@ import {
   type MnistProgress,
   type MnistShared,
 } from '../../src/data/mnist';
-import { makeSyntheticSet, type SyntheticSet, type SyntheticSetKind } from '../../src/data/synthetic';
+import { makeSyntheticSet, SYNTHETIC_SETS, type SyntheticSet, type SyntheticSetKind } from '../../src/data/synthetic';
 
 /** MNIST, a synthetic set, or one of the person's kept data sets ('dataset', with `datasetId`). */
 export type DataChoice = 'mnist' | SyntheticSetKind | 'dataset';
@@ -62,35 +64,89 @@ const PROGRESS_INTERVAL_MS = 100;
 
 let loader: MnistLoader | null = null;
 
-export const useDataStore = create<DataStore>()((set, get) => ({
-  choice: 'mnist',
-  datasetId: null,
-  mnist: { state: 'idle', progress: null, error: null, startedAtMs: 0, elapsedMs: 0, generation: 0 },
-  synthetic: { size: 400, noise: 0.1, seed: 1, classes: 3 },
-  choose: (choice) => {
-    set({ choice });
-    if (choice === 'mnist') get().loadMnist();
-  },
-  chooseDataset: (id) => {
-    if (id === null) {
-      if (get().choice === 'dataset') get().choose('mnist');
-      set({ datasetId: null });
-      return;
-    }
-    set({ choice: 'dataset', datasetId: id });
-  },
-  loadMnist: () => {
-    const { state } = get().mnist;
-    if (state === 'loading' || state === 'ready') return;
-    startMnist(set, get);
-  },
-  retryMnist: () => {
-    loader?.abort();
-    loader = null;
-    startMnist(set, get);
-  },
-  setSynthetic: (settings) => set({ synthetic: { ...get().synthetic, ...settings } }),
-}));
+/** The synthetic settings' allowed values (the Data section's controls offer no others). */
+export const SYNTHETIC_SIZES = [100, 200, 400, 1000, 2000] as const;
+export const SYNTHETIC_CLASS_COUNTS = [2, 3, 4, 5, 6, 8, 10] as const;
+const DEFAULT_SYNTHETIC: SyntheticSettings = { size: 400, noise: 0.1, seed: 1, classes: 3 };
+
+/** The part of the store that persists. */
+export type SavedDataChoice = Pick<DataStore, 'choice' | 'datasetId' | 'synthetic'>;
+
+/**
+ * Reads what localStorage held (untrusted: another version, a hand edit): every field that is not a value
+ * the Data section could have set falls back to its default, field by field.
+ */
+export function savedDataChoice(value: unknown): SavedDataChoice {
+  const saved = (value ?? {}) as Record<string, unknown>;
+  const synthetic = (saved.synthetic ?? {}) as Record<string, unknown>;
+  const pick = <T>(v: unknown, ok: (v: unknown) => boolean, fallback: T): T => (ok(v) ? (v as T) : fallback);
+  const datasetId = pick<string | null>(saved.datasetId, (v) => typeof v === 'string' && v.length > 0, null);
+  let choice = pick<DataChoice>(
+    saved.choice,
+    (v) => v === 'mnist' || v === 'dataset' || (typeof v === 'string' && Object.hasOwn(SYNTHETIC_SETS, v)),
+    'mnist',
+  );
+  if (choice === 'dataset' && datasetId === null) choice = 'mnist';
+  return {
+    choice,
+    datasetId: choice === 'dataset' ? datasetId : null,
+    synthetic: {
+      size: pick(synthetic.size, (v) => (SYNTHETIC_SIZES as readonly unknown[]).includes(v), DEFAULT_SYNTHETIC.size),
+      noise: pick(
+        synthetic.noise,
+        (v) => typeof v === 'number' && v >= 0 && v <= 1 && Number.isFinite(v),
+        DEFAULT_SYNTHETIC.noise,
+      ),
+      seed: pick(synthetic.seed, (v) => Number.isSafeInteger(v) && (v as number) >= 0, DEFAULT_SYNTHETIC.seed),
+      classes: pick(
+        synthetic.classes,
+        (v) => (SYNTHETIC_CLASS_COUNTS as readonly unknown[]).includes(v),
+        DEFAULT_SYNTHETIC.classes,
+      ),
+    },
+  };
+}
+
+export const useDataStore = create<DataStore>()(
+  persist(
+    (set, get) => ({
+      choice: 'mnist',
+      datasetId: null,
+      mnist: { state: 'idle', progress: null, error: null, startedAtMs: 0, elapsedMs: 0, generation: 0 },
+      synthetic: DEFAULT_SYNTHETIC,
+      choose: (choice) => {
+        set({ choice });
+        if (choice === 'mnist') get().loadMnist();
+      },
+      chooseDataset: (id) => {
+        if (id === null) {
+          if (get().choice === 'dataset') get().choose('mnist');
+          set({ datasetId: null });
+          return;
+        }
+        set({ choice: 'dataset', datasetId: id });
+      },
+      loadMnist: () => {
+        const { state } = get().mnist;
+        if (state === 'loading' || state === 'ready') return;
+        startMnist(set, get);
+      },
+      retryMnist: () => {
+        loader?.abort();
+        loader = null;
+        startMnist(set, get);
+      },
+      setSynthetic: (settings) => set({ synthetic: { ...get().synthetic, ...settings } }),
+    }),
+    {
+      name: 'playground.data',
+      version: 1,
+      storage: createJSONStorage(() => localStorage),
+      partialize: (s): SavedDataChoice => ({ choice: s.choice, datasetId: s.datasetId, synthetic: s.synthetic }),
+      merge: (persisted, current) => ({ ...current, ...savedDataChoice(persisted) }),
+    },
+  ),
+);
 
 type SetState = (partial: Partial<DataStore>) => void;
 

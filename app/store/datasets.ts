@@ -46,6 +46,11 @@ export interface DatasetsStore {
   remove(id: string): Promise<void>;
   /** Loads a kept data set, chooses it in the Data section and fits the design to it. */
   use(id: string): Promise<void>;
+  /**
+   * After a reload: loads the kept data set the saved data choice names, leaving the design as it was saved
+   * (it was fitted when the set was chosen); where the set is no longer kept, goes back to MNIST and says so.
+   */
+  restoreSaved(): Promise<void>;
   openTableFile(file: File): void;
   setTableChoices(changes: Partial<TableChoices>): void;
   setTableName(name: string): void;
@@ -201,6 +206,32 @@ export const useDatasetsStore = create<DatasetsStore>()((set, get) => {
         }
         inUse = dataset;
         applyUse(dataset);
+      } catch (error) {
+        set({ storeError: storeErrorView(error) });
+      }
+    },
+
+    restoreSaved: async () => {
+      const { choice, datasetId } = useDataStore.getState();
+      if (choice !== 'dataset' || datasetId === null || inUse?.id === datasetId) return;
+      // The list names the set wherever it is shown (the Train section's "on ...", run records).
+      void get().refresh();
+      try {
+        const dataset = await datasetStore().load(datasetId);
+        // The person may have chosen other data while it loaded.
+        if (useDataStore.getState().choice !== 'dataset' || useDataStore.getState().datasetId !== datasetId) return;
+        if (!dataset) {
+          useDataStore.getState().chooseDataset(null);
+          set({
+            storeError: {
+              message: 'The data set chosen before the reload is no longer kept in this browser, so MNIST is chosen.',
+              hint: 'Import it again under "Your data" to train on it.',
+            },
+          });
+          return;
+        }
+        inUse = dataset;
+        set({ adaptation: { datasetId: dataset.id, name: dataset.name, changes: [] } });
       } catch (error) {
         set({ storeError: storeErrorView(error) });
       }

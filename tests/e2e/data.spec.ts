@@ -198,4 +198,13 @@ test('synthetic sets: choose one, change noise, size and seed, and see the point
   await expect(plane.locator('.recharts-scatter-symbol')).toHaveCount(1000);
   await expect(page.getByText('Colour shows the target y')).toBeVisible();
   await page.screenshot({ path: `${SHOTS}/data-plane.png`, fullPage: true });
+
+  // A reload keeps the choice and its settings.
+  await page.reload();
+  await expect(page.getByRole('radio', { name: 'Plane (regression)' })).toBeChecked();
+  await expect(page.getByRole('combobox', { name: 'Samples' })).toHaveValue('1000');
+  await expect(page.getByRole('spinbutton', { name: 'Seed' })).toHaveValue('2');
+  await expect(page.getByText('30%', { exact: true })).toBeVisible();
+  await page.getByRole('tab', { name: 'Train' }).click();
+  await expect(page.getByText('on Plane (regression)')).toBeVisible();
 });

@@ -82,6 +82,9 @@ test('a CSV regression set: preview, keep, fit the design, train, test loss fall
   await expect(page.getByLabel('Design name')).toHaveValue('MLP 100-32-1');
   // 100·32 + 32 + 32·1 + 1 parameters: Dense 32 relu, Dense 1 linear.
   await expect(page.getByTestId('total-params')).toHaveText('3,265');
+  // A reload keeps the data choice (the kept set comes back from IndexedDB) and the fitted design.
+  await page.reload();
+  await expect(page.getByTestId('total-params')).toHaveText('3,265');
 
   await page.getByRole('tab', { name: 'Train' }).click();
   await expect(page.getByText('on Keras regression')).toBeVisible();
