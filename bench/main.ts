@@ -1,7 +1,7 @@
 // The benchmark page: every measurement in one page run, in order (ceilings, ours, TF.js, jax-js,
 // ceilings again). `npm run bench` (bench/runner.ts) opens it in headless Chromium and collects
-// `window.__bench` when `done`; `?full=1` lifts the time cap on training cells.
-import { DEFAULT_BUDGET, FULL_BUDGET, type Cell } from './suite/common';
+// `window.__bench` when `done`; `?full=1` lifts the time cap on training cells, `?quick=1` is a smoke test.
+import { budgetFor, type Cell } from './suite/common';
 import type { Measured } from './suite/report';
 import { runSuite, type PeerCells } from './suite/run';
 
@@ -26,7 +26,8 @@ console.log = (...args: unknown[]) => {
 };
 
 const query = new URLSearchParams(location.search);
-const full = query.has('full');
+/** `?full=1` lifts the time cap on training cells; `?quick=1` is the runner's smoke test (3 steps a cell). */
+const budget = budgetFor({ full: query.has('full'), quick: query.has('quick') });
 /** `?only=ours,tfjs-wasm,jax-webgpu`: measure only these (for debugging one engine; the runner's --only). */
 const only = query.get('only')?.split(',') ?? null;
 const wanted = (engine: string) => !only || only.some((o) => engine.startsWith(o));
@@ -43,7 +44,7 @@ async function main(): Promise<void> {
     mode: 'browser',
     gpu: navigator.gpu,
     ours: wanted('ours'),
-    budget: full ? FULL_BUDGET : DEFAULT_BUDGET,
+    budget,
     userAgent: navigator.userAgent,
     firstStep,
     peers: [
@@ -51,7 +52,6 @@ async function main(): Promise<void> {
         name: 'TF.js',
         run: async (shapes) => {
           const { measureTfjs } = await import('./suite/tfjs');
-          const budget = full ? FULL_BUDGET : DEFAULT_BUDGET;
           const backends = (['webgpu', 'cpu', 'wasm'] as const).filter((b) => wanted(`tfjs-${b}`));
           const { cells, wasmFlavour } = await measureTfjs(shapes, budget, backends);
           tfjsNote.push(`TF.js wasm backend: ${wasmFlavour}`);
@@ -70,7 +70,7 @@ async function main(): Promise<void> {
         run: async (shapes) => {
           const { measureJax } = await import('./suite/jax');
           const devices = (['webgpu', 'wasm'] as const).filter((d) => wanted(`jax-${d}`));
-          const cells = await measureJax(shapes, full ? FULL_BUDGET : DEFAULT_BUDGET, devices);
+          const cells = await measureJax(shapes, budget, devices);
           const out: PeerCells = {};
           for (const [row, byDevice] of Object.entries(cells)) {
             out[row] = {};

@@ -8,7 +8,9 @@
 // Then prints the table, writes bench/results/latest.json (latest-node.json for --node) and replaces the
 // matching section of docs/benchmarks.md.
 // Options: --full (no time caps on training cells), --no-build (reuse bench/dist), --headed,
-// --only ours,tfjs-wasm,jax (measure only engines whose id starts with one of these; for debugging).
+// --only ours,tfjs-wasm,jax (measure only engines whose id starts with one of these; for debugging),
+// --quick (a smoke test of every cell, 3 timed training steps each and short kernel timings; like --only,
+// it prints the table and writes nothing).
 // Environment: CHROMIUM_PATH (default /usr/bin/chromium), BENCH_PORT (default 4190),
 // BENCH_WEBGPU_ADAPTER=default (let Chromium pick a hardware adapter instead of SwiftShader).
 import { createServer, type Server } from 'node:http';
@@ -148,6 +150,7 @@ async function firstStepCells(browser: Browser, appUrl: string): Promise<Partial
 
 async function runInBrowser(
   full: boolean,
+  quick: boolean,
   rebuild: boolean,
   headed: boolean,
   only: string | null,
@@ -196,6 +199,7 @@ async function runInBrowser(
     page.on('pageerror', (e) => console.log(`[page exception] ${e.message.slice(0, 300)}`));
     const query = new URLSearchParams();
     if (full) query.set('full', '1');
+    if (quick) query.set('quick', '1');
     if (only) query.set('only', only);
     await page.goto(`http://localhost:${port}/?${query}`);
     await page.waitForFunction(() => window.__bench?.done === true, null, { timeout: PAGE_TIMEOUT_MS, polling: 1000 });
@@ -239,17 +243,18 @@ async function updateDocs(section: string, body: string): Promise<void> {
 export async function main(args: string[]): Promise<number> {
   const node = args.includes('--node');
   const full = args.includes('--full');
+  const quick = args.includes('--quick');
   const started = new Date();
   let measured: Measured;
   let chromium: string | null = null;
   if (node) {
     console.log('[bench] our engines in Node on Dawn');
     const { measureInNode } = await import('./node');
-    measured = await measureInNode(full);
+    measured = await measureInNode(full, quick);
   } else {
     const onlyAt = args.indexOf('--only');
     const only = onlyAt >= 0 ? (args[onlyAt + 1] ?? null) : null;
-    const got = await runInBrowser(full, !args.includes('--no-build'), args.includes('--headed'), only);
+    const got = await runInBrowser(full, quick, !args.includes('--no-build'), args.includes('--headed'), only);
     measured = got.measured;
     chromium = got.chromium;
   }
@@ -267,8 +272,9 @@ export async function main(args: string[]): Promise<number> {
   const table = markdown(results);
   const env = environmentText(results);
   console.log(`\n${env}\n\n${table}\n`);
-  if (args.includes('--only')) {
-    console.log('[bench] --only: partial run, bench/results and docs/benchmarks.md left as they were');
+  if (args.includes('--only') || quick) {
+    const why = quick ? '--quick: smoke test' : '--only: partial run';
+    console.log(`[bench] ${why}, bench/results and docs/benchmarks.md left as they were`);
     return 0;
   }
   await mkdir(path.join(BENCH_DIR, 'results'), { recursive: true });

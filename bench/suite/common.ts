@@ -86,6 +86,16 @@ export interface Budget {
 export const DEFAULT_BUDGET: Budget = { trainSteps: 20, trainWarmupSteps: 2, trainSeconds: 300, kernelSeconds: 1.5 };
 /** `--full`: no time cap on training cells. */
 export const FULL_BUDGET: Budget = { trainSteps: 20, trainWarmupSteps: 3, trainSeconds: 1e9, kernelSeconds: 4 };
+/**
+ * `--quick`: a smoke test of the whole run (every cell measured, 3 timed steps each); its figures are not
+ * the issue's medians of 20 steps, so the runner prints them and writes nothing.
+ */
+export const QUICK_BUDGET: Budget = { trainSteps: 3, trainWarmupSteps: 1, trainSeconds: 60, kernelSeconds: 0.2 };
+
+/** The budget a run's flags ask for. */
+export function budgetFor({ full, quick }: { full: boolean; quick: boolean }): Budget {
+  return quick ? QUICK_BUDGET : full ? FULL_BUDGET : DEFAULT_BUDGET;
+}
 
 export const now = (): number => performance.now();
 

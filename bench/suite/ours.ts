@@ -1,6 +1,7 @@
 // Our engines' measurements, the same in the browser page and in Node on Dawn: matmul through the webgpu
 // backend's primitive and the wasm kernels, conv2d through the kernels of src/kernels/conv2d.ts and
-// src/wasm/, and training through Sequential + Optimizer + Trainer (src/engine/index.ts).
+// src/wasm/, and training through Sequential + Optimizer + Trainer (src/engine/index.ts), each net once
+// with Adam (compared with TF.js) and once with plain SGD (compared with jax-js, whose core has no Adam).
 // Our modules are imported dynamically inside each measurement, so a part that is missing or broken turns
 // into an "unavailable" cell with its error instead of stopping the run.
 import {
@@ -14,6 +15,7 @@ import {
   mlpWeights,
   MLP_BATCH,
   progress,
+  SGD_LR,
   timePerRep,
   trainThroughput,
   uniform,
@@ -157,8 +159,19 @@ async function webgpuConv(backend: WebGpuBackend, budget: Budget): Promise<Recor
   }
 }
 
-/** MLP 784-500-10 training on any backend of ours, Adam, from the shared initial weights. */
-export async function trainMlp(backendOf: () => Promise<unknown>, budget: Budget): Promise<Cell> {
+/** The optimisers our training cells run: Adam (beside TF.js) and plain SGD (beside jax-js, whose core has no Adam). */
+export type TrainOptimizer = 'adam' | 'sgd';
+
+function optimizerFor(engine: Engine, kind: TrainOptimizer): InstanceType<Engine['Optimizer']> {
+  return new engine.Optimizer(kind === 'adam' ? { kind: 'adam', ...ADAM } : { kind: 'sgd', lr: SGD_LR, momentum: 0 });
+}
+
+/** MLP 784-500-10 training on any backend of ours, Adam or plain SGD, from the shared initial weights. */
+export async function trainMlp(
+  backendOf: () => Promise<unknown>,
+  budget: Budget,
+  optimizerKind: TrainOptimizer = 'adam',
+): Promise<Cell> {
   const engine = await import('../../src/engine/index');
   const backend = (await backendOf()) as ConstructorParameters<Engine['Sequential']>[2];
   const model = new engine.Sequential(
@@ -167,7 +180,7 @@ export async function trainMlp(backendOf: () => Promise<unknown>, budget: Budget
     backend,
   );
   model.setWeights(mlpWeights());
-  const optimizer = new engine.Optimizer({ kind: 'adam', ...ADAM });
+  const optimizer = optimizerFor(engine, optimizerKind);
   const trainer = new engine.Trainer(model, optimizer, { loss: 'softmax-cross-entropy', stepsPerReadback: 1 });
   const { x, y } = batchData(MLP_BATCH, 7);
   try {
@@ -190,8 +203,12 @@ export async function trainMlp(backendOf: () => Promise<unknown>, budget: Budget
   }
 }
 
-/** The classic CNN on any backend of ours, Adam, from the shared initial weights (HWIO conv kernel). */
-export async function trainCnn(backendOf: () => Promise<unknown>, budget: Budget): Promise<Cell> {
+/** The classic CNN on any backend of ours, Adam or plain SGD, from the shared initial weights (HWIO conv kernel). */
+export async function trainCnn(
+  backendOf: () => Promise<unknown>,
+  budget: Budget,
+  optimizerKind: TrainOptimizer = 'adam',
+): Promise<Cell> {
   const e = await import('../../src/engine/index');
   const backend = (await backendOf()) as ConstructorParameters<Engine['Sequential']>[2];
   const model = new e.Sequential(
@@ -206,7 +223,7 @@ export async function trainCnn(backendOf: () => Promise<unknown>, budget: Budget
     backend,
   );
   model.setWeights(cnnWeights());
-  const trainer = new e.Trainer(model, new e.Optimizer({ kind: 'adam', ...ADAM }), {
+  const trainer = new e.Trainer(model, optimizerFor(e, optimizerKind), {
     loss: 'softmax-cross-entropy',
     stepsPerReadback: 1,
   });
@@ -230,6 +247,14 @@ export async function trainCnn(backendOf: () => Promise<unknown>, budget: Budget
     if (backend.name !== 'webgpu') backend.destroy();
   }
 }
+
+/** Our training cells: each net with Adam (row `train-<net>`) and with plain SGD (row `train-<net>-sgd`). */
+const TRAIN_ROWS: { id: string; net: 'mlp' | 'cnn'; optimizer: TrainOptimizer; what: string }[] = [
+  { id: 'train-mlp', net: 'mlp', optimizer: 'adam', what: 'MLP Adam' },
+  { id: 'train-mlp-sgd', net: 'mlp', optimizer: 'sgd', what: 'MLP SGD' },
+  { id: 'train-cnn', net: 'cnn', optimizer: 'adam', what: 'CNN Adam' },
+  { id: 'train-cnn-sgd', net: 'cnn', optimizer: 'sgd', what: 'CNN SGD' },
+];
 
 // ---------------------------------------------------------------------------------------------------------
 // WebAssembly
@@ -363,18 +388,18 @@ async function measureWasm(
     set(cells, 'conv-forward', column, { unavailable: kernelsError });
   }
   if (!kernels) {
-    set(cells, 'train-mlp', column, { unavailable: kernelsError });
-    set(cells, 'train-cnn', column, { unavailable: kernelsError });
+    for (const row of TRAIN_ROWS) set(cells, row.id, column, { unavailable: kernelsError });
     return;
   }
   const used = kernels.threads;
   kernels.stopThreads();
   progress(`${label} training`);
   const backend = () => wasmTrainingBackend(threads);
-  const mlp = await attempt('wasm MLP training', () => trainMlp(backend, budget));
-  set(cells, 'train-mlp', column, withThreads(mlp, used));
-  const cnn = await attempt('wasm CNN training', () => trainCnn(backend, budget));
-  set(cells, 'train-cnn', column, withThreads(cnn, used));
+  for (const row of TRAIN_ROWS) {
+    const train = row.net === 'mlp' ? trainMlp : trainCnn;
+    const cell = await attempt(`wasm ${row.what} training`, () => train(backend, budget, row.optimizer));
+    set(cells, row.id, column, withThreads(cell, used));
+  }
 }
 
 /** Runs every measurement of ours; returns the cells and the adapter our backend got. */
@@ -412,24 +437,19 @@ export async function measureOurs(ctx: OursContext): Promise<{ cells: OurCells; 
       set(cells, 'conv-forward', 'webgpu', { unavailable: `conv2d kernels failed: ${(e as Error).message}` });
     }
   }
-  progress('ours webgpu MLP training');
-  set(
-    cells,
-    'train-mlp',
-    'webgpu',
-    backend
-      ? await attempt('MLP training', () => trainMlp(async () => backend, budget))
-      : { unavailable: backendError },
-  );
-  progress('ours webgpu CNN training');
-  set(
-    cells,
-    'train-cnn',
-    'webgpu',
-    backend
-      ? await attempt('CNN training', () => trainCnn(async () => backend, budget))
-      : { unavailable: backendError },
-  );
+  for (const row of TRAIN_ROWS) {
+    progress(`ours webgpu ${row.what} training`);
+    const b = backend;
+    const train = row.net === 'mlp' ? trainMlp : trainCnn;
+    set(
+      cells,
+      row.id,
+      'webgpu',
+      b
+        ? await attempt(`${row.what} training`, () => train(async () => b, budget, row.optimizer))
+        : { unavailable: backendError },
+    );
+  }
   backend?.destroy();
 
   // WebAssembly: one thread, then the default thread count (the second column says why it is 1 if it is).

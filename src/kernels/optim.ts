@@ -1,4 +1,5 @@
-// Fused optimiser updates, one dispatch per parameter tensor, updating parameter and state in place.
+// Fused optimiser updates, one dispatch per parameter tensor, updating parameter and state in place; a
+// thread updates four elements (vec4 loads and stores) when the length is a multiple of 4, else one.
 // Hyperparameters live in a 48-byte uniform buffer the optimiser owns and rewrites with
 // queue.writeBuffer before each step's submit (packSgdHyper / packAdamHyper / packRmspropHyper), so the
 // step count, the scheduled learning rate and Adam's bias corrections change without new bind groups.
@@ -70,14 +71,19 @@ const rules: { [R in Rule]: { state: string[]; body: string } } = {
   },
 };
 
-function updateWgsl(rule: Rule): string {
+/**
+ * The update of `rule` over f32 elements, or (`vec4`) over vec4<f32>: the same body, whose operations are
+ * all per component, so both give the same bits; size.n counts the elements the threads cover.
+ */
+function updateWgsl(rule: Rule, vec4: boolean): string {
   const { state, body } = rules[rule];
   const storage = ['param', 'grad', ...state];
+  const element = vec4 ? 'vec4<f32>' : 'f32';
   const declarations = storage.map(
     (name, b) =>
-      `@group(0) @binding(${b}) var<storage, ${name === 'grad' ? 'read' : 'read_write'}> ${name}: array<f32>;`,
+      `@group(0) @binding(${b}) var<storage, ${name === 'grad' ? 'read' : 'read_write'}> ${name}: array<${element}>;`,
   );
-  return /* wgsl */ `// optimiser update ${rule}; formulas and hyper layout in src/kernels/optim.ts
+  return /* wgsl */ `// optimiser update ${rule}${vec4 ? ' (vec4 per thread)' : ''}; formulas and hyper layout in src/kernels/optim.ts
 ${HYPER_WGSL}
 ${declarations.join('\n')}
 @group(0) @binding(${storage.length}) var<uniform> size: Size;
@@ -96,21 +102,19 @@ fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) 
 `;
 }
 
-const programs = new Map<Rule, KernelProgram>();
+const programs = new Map<string, KernelProgram>();
 
-export function optimProgram(rule: Rule): KernelProgram {
-  let p = programs.get(rule);
+export function optimProgram(rule: Rule, vec4 = false): KernelProgram {
+  const key = `optim:${rule}${vec4 ? ':vec4' : ''}`;
+  let p = programs.get(key);
   if (!p)
-    programs.set(
-      rule,
-      (p = { name: 'optim', key: `optim:${rule}`, file: 'src/kernels/optim.ts', code: () => updateWgsl(rule) }),
-    );
+    programs.set(key, (p = { name: 'optim', key, file: 'src/kernels/optim.ts', code: () => updateWgsl(rule, vec4) }));
   return p;
 }
 
 /** Every program the update functions may dispatch, for rt.warmUp(). */
 export function optimPrograms(): KernelProgram[] {
-  return (['sgd', 'sgd_momentum', 'adam', 'rmsprop'] as const).map(optimProgram);
+  return (['sgd', 'sgd_momentum', 'adam', 'rmsprop'] as const).flatMap((r) => [optimProgram(r), optimProgram(r, true)]);
 }
 
 /** A hyper buffer (UNIFORM | COPY_DST, OPTIM_HYPER_BYTES), for the optimiser to own and rewrite each step. */
@@ -279,12 +283,17 @@ function dispatchUpdate(
     throw new RangeError(`${kernel}: hyper must be a UNIFORM buffer (range) of at least ${OPTIM_HYPER_BYTES} bytes`);
   }
   if (length === 0) return;
+  // Four elements per thread where the length allows: SwiftShader pays per invocation. Adam over the MLP's
+  // 392k-element kernel took 19.5-19.9 ms one element per thread and 10.3-10.4 ms four per thread (Node
+  // on SwiftShader, bench/step-profile-node.ts); its 11 MB of traffic take ~6.5 ms at the copy ceiling.
+  const vec4 = length % 4 === 0;
+  const threads = vec4 ? length / 4 : length;
   rt.dispatch(
     pass,
-    optimProgram(rule),
-    [...Object.values(buffers), rt.uniform(packParams([{ u32: length }])), hyper],
+    optimProgram(rule, vec4),
+    [...Object.values(buffers), rt.uniform(packParams([{ u32: threads }])), hyper],
     null,
-    grid1d(length, WORKGROUP_1D, rt.device.limits.maxComputeWorkgroupsPerDimension),
+    grid1d(threads, WORKGROUP_1D, rt.device.limits.maxComputeWorkgroupsPerDimension),
   );
 }
 

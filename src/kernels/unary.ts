@@ -2,7 +2,8 @@
 // op selects the expression: one program per op and direction (key `unary:<op>` / `unary_backward:<op>`).
 //
 // Buffers (all f32, at least `length` elements): forward reads x and writes out; backward reads dy and
-// whichever of x and y = f(x) its formula needs, and writes dx. params = { n: u32, alpha: f32 }.
+// whichever of x and y = f(x) its formula needs, and writes dx. params = { n: u32, alpha: f32 }, n the
+// threads: `length`, or length / 4 for the vec4 programs (lengths that are a multiple of 4).
 // Grids are 1-D in workgroups of 256, folded into 2-D past 65535 workgroups (lengths up to 2^32 - 1).
 import { FLAT_INDEX_WGSL, requireCount, requireElements, requireOneOf } from './buffer-checks';
 import { grid1d, WORKGROUP_1D, type KernelProgram } from './program';
@@ -110,6 +111,67 @@ struct Params {
 }
 `;
 
+/**
+ * The vec4 programs (a thread per four elements, for lengths that are a multiple of 4) apply the same
+ * scalar expression to each component through a function, so they give the same bits as the f32 ones.
+ */
+function forwardVec4Wgsl(op: UnaryOp): string {
+  return /* wgsl */ `// unary ${op}, vec4 per thread: out[i] = ${unaryRules[op].forward} per component
+${PARAMS_WGSL}
+@group(0) @binding(0) var<storage, read> xs: array<vec4<f32>>;
+@group(0) @binding(1) var<storage, read_write> out: array<vec4<f32>>;
+@group(0) @binding(2) var<uniform> params: Params;
+${UNARY_HELPERS_WGSL}
+fn f(x: f32, alpha: f32) -> f32 {
+  return ${unaryRules[op].forward};
+}
+
+@compute @workgroup_size(${WORKGROUP_1D})
+fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) groups: vec3<u32>) {
+  let i = ${FLAT_INDEX_WGSL};
+  if (i >= params.n) {
+    return;
+  }
+  let a = params.alpha;
+  let x = xs[i];
+  out[i] = vec4<f32>(f(x.x, a), f(x.y, a), f(x.z, a), f(x.w, a));
+}
+`;
+}
+
+function backwardVec4Wgsl(op: UnaryOp): string {
+  const { backward, backwardReads } = unaryRules[op];
+  const inputs = [...(backwardReads.x ? ['xs'] : []), ...(backwardReads.y ? ['ys'] : []), 'dys'];
+  const declarations = inputs.map(
+    (name, b) => `@group(0) @binding(${b}) var<storage, read> ${name}: array<vec4<f32>>;`,
+  );
+  const x = backwardReads.x ? 'xs[i]' : 'vec4<f32>()';
+  const y = backwardReads.y ? 'ys[i]' : 'vec4<f32>()';
+  return /* wgsl */ `// unary ${op} backward, vec4 per thread: dx[i] = ${backward} per component
+${PARAMS_WGSL}
+${declarations.join('\n')}
+@group(0) @binding(${inputs.length}) var<storage, read_write> dx: array<vec4<f32>>;
+@group(0) @binding(${inputs.length + 1}) var<uniform> params: Params;
+${UNARY_HELPERS_WGSL}
+fn g(x: f32, y: f32, dy: f32, alpha: f32) -> f32 {
+  return ${backward};
+}
+
+@compute @workgroup_size(${WORKGROUP_1D})
+fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) groups: vec3<u32>) {
+  let i = ${FLAT_INDEX_WGSL};
+  if (i >= params.n) {
+    return;
+  }
+  let a = params.alpha;
+  let x = ${x};
+  let y = ${y};
+  let dy = dys[i];
+  dx[i] = vec4<f32>(g(x.x, y.x, dy.x, a), g(x.y, y.y, dy.y, a), g(x.z, y.z, dy.z, a), g(x.w, y.w, dy.w, a));
+}
+`;
+}
+
 function forwardWgsl(op: UnaryOp): string {
   return /* wgsl */ `// unary ${op}: out[i] = ${unaryRules[op].forward}
 ${PARAMS_WGSL}
@@ -155,37 +217,36 @@ fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) 
 `;
 }
 
-const forwardPrograms = new Map<UnaryOp, KernelProgram>();
-const backwardPrograms = new Map<UnaryOp, KernelProgram>();
+const forwardPrograms = new Map<string, KernelProgram>();
+const backwardPrograms = new Map<string, KernelProgram>();
 
-/** The forward program of `op`. */
-export function unaryProgram(op: UnaryOp): KernelProgram {
-  let program = forwardPrograms.get(op);
+/** The forward program of `op` (`vec4`: four elements per thread). */
+export function unaryProgram(op: UnaryOp, vec4 = false): KernelProgram {
+  const key = `unary:${op}${vec4 ? ':vec4' : ''}`;
+  let program = forwardPrograms.get(key);
   if (!program) {
-    program = { name: 'unary', key: `unary:${op}`, file: 'src/kernels/unary.ts', code: () => forwardWgsl(op) };
-    forwardPrograms.set(op, program);
+    const code = vec4 ? () => forwardVec4Wgsl(op) : () => forwardWgsl(op);
+    program = { name: 'unary', key, file: 'src/kernels/unary.ts', code };
+    forwardPrograms.set(key, program);
   }
   return program;
 }
 
-/** The backward program of `op`. */
-export function unaryBackwardProgram(op: UnaryOp): KernelProgram {
-  let program = backwardPrograms.get(op);
+/** The backward program of `op` (`vec4`: four elements per thread). */
+export function unaryBackwardProgram(op: UnaryOp, vec4 = false): KernelProgram {
+  const key = `unary_backward:${op}${vec4 ? ':vec4' : ''}`;
+  let program = backwardPrograms.get(key);
   if (!program) {
-    program = {
-      name: 'unary_backward',
-      key: `unary_backward:${op}`,
-      file: 'src/kernels/unary.ts',
-      code: () => backwardWgsl(op),
-    };
-    backwardPrograms.set(op, program);
+    const code = vec4 ? () => backwardVec4Wgsl(op) : () => backwardWgsl(op);
+    program = { name: 'unary_backward', key, file: 'src/kernels/unary.ts', code };
+    backwardPrograms.set(key, program);
   }
   return program;
 }
 
 /** Every program unary() and unaryBackward() may dispatch, for rt.warmUp(). */
 export function unaryPrograms(ops: readonly UnaryOp[] = UNARY_OPS): KernelProgram[] {
-  return ops.flatMap((op) => [unaryProgram(op), unaryBackwardProgram(op)]);
+  return ops.flatMap((op) => [false, true].flatMap((v) => [unaryProgram(op, v), unaryBackwardProgram(op, v)]));
 }
 
 export interface UnaryArgs {
@@ -220,7 +281,14 @@ export function unary(rt: KernelRuntime, pass: GPUComputePassEncoder, args: Unar
   requireElements(`unary ${op}`, 'out', out, length);
   if (x === out) throw new RangeError(`unary ${op}: out must not be the same buffer as x (no in-place update)`);
   if (length === 0) return;
-  rt.dispatch(pass, unaryProgram(op), [x, out], packParams([{ u32: length }, { f32: alpha }]), grid(rt, length));
+  const threads = threadsFor(length);
+  rt.dispatch(
+    pass,
+    unaryProgram(op, threads !== length),
+    [x, out],
+    packParams([{ u32: threads }, { f32: alpha }]),
+    grid(rt, threads),
+  );
 }
 
 /** Records dx[i] = dy[i] * f'(x[i]) for i < length. */
@@ -236,13 +304,23 @@ export function unaryBackward(rt: KernelRuntime, pass: GPUComputePassEncoder, ar
   requireElements(kernel, 'dx', dx, length);
   if (length === 0) return;
   const bindings = [...(reads.x ? [x] : []), ...(reads.y ? [y] : []), dy, dx];
+  const threads = threadsFor(length);
   rt.dispatch(
     pass,
-    unaryBackwardProgram(op),
+    unaryBackwardProgram(op, threads !== length),
     bindings,
-    packParams([{ u32: length }, { f32: alpha }]),
-    grid(rt, length),
+    packParams([{ u32: threads }, { f32: alpha }]),
+    grid(rt, threads),
   );
+}
+
+/**
+ * Threads for `length` elements: one per four (the vec4 programs) when `length` is a multiple of 4.
+ * SwiftShader pays per invocation: the classic CNN's relu backward over 2.77M elements took 70-80 ms one
+ * element per thread and 28-41 ms four per thread (Node on SwiftShader, bench/step-profile-node.ts).
+ */
+function threadsFor(length: number): number {
+  return length % 4 === 0 ? length / 4 : length;
 }
 
 function grid(rt: KernelRuntime, length: number): [number, number, number] {

@@ -15,7 +15,8 @@ import { readF32, uploadBuffer } from '../helpers/webgpu';
 import { expectClosePerElement, kernelHarness } from './buffer-kernel-harness';
 
 const f = Math.fround;
-const SIZES = [1, 7, 257, 4099, 65_537];
+// Multiples of 4 run the vec4 programs (four elements per thread), the others the f32 ones.
+const SIZES = [1, 4, 7, 100, 257, 4099, 4100, 65_537];
 const STEPS = 5;
 
 interface Config {
@@ -193,6 +194,34 @@ describe('optimiser updates', () => {
       hyper.destroy();
     });
   }
+
+  it('updates four elements per thread with the same bits as one per thread', async () => {
+    const { device, rt, run } = await kernelHarness();
+    const hyper = createOptimHyperBuffer(device);
+    device.queue.writeBuffer(hyper, 0, packAdamHyper({ lr: 0.01, step: 3, weightDecay: l2, l1 }));
+    const param = randomF32(4100, 1, -1, 1);
+    const grad = randomF32(4100, 2, -1, 1);
+    const m = randomF32(4100, 3, -0.1, 0.1);
+    const v = randomF32(4100, 4, 0.01, 0.02);
+    // The same data twice: 4100 elements take the vec4 program, 4099 the f32 one.
+    const sets = [4100, 4099].map((length) => ({
+      length,
+      param: uploadBuffer(device, param),
+      grad: uploadBuffer(device, grad),
+      m: uploadBuffer(device, m),
+      v: uploadBuffer(device, v),
+    }));
+    await run((pass) => sets.forEach((b) => adamUpdate(rt, pass, { ...b, hyper })));
+    for (const name of ['param', 'm', 'v'] as const) {
+      const [vec, one] = await Promise.all(sets.map((b) => readF32(device, b[name])));
+      for (let i = 0; i < 4099; i++) {
+        if (!Object.is(vec[i], one[i])) throw new Error(`${name}[${i}]: vec4 ${vec[i]}, f32 ${one[i]}`);
+      }
+      expect(vec[4099]).not.toBe(one[4099]); // updated by the vec4 run only
+    }
+    sets.forEach((b) => [b.param, b.grad, b.m, b.v].forEach((x) => x.destroy()));
+    hyper.destroy();
+  });
 
   it('names the update and the argument that does not fit', async () => {
     const { device, rt } = await kernelHarness();

@@ -11,8 +11,14 @@ interface Shape {
 }
 
 // Single-pass shapes (short rows or many outputs) and two-pass shapes whose partials go through the
-// scratch buffer, with inner > 1 in both kinds.
+// scratch buffer, with inner > 1 in both kinds; inner a multiple of 4 runs the vec4 programs (single
+// pass: 4, 8, 500; two passes: 4, 32 as a conv bias gradient, 12).
 const SHAPES: Shape[] = [
+  { outer: 1, size: 1, inner: 4 },
+  { outer: 3, size: 5, inner: 8 },
+  { outer: 2, size: 3001, inner: 4 },
+  { outer: 1, size: 30_976, inner: 32 },
+  { outer: 7, size: 1031, inner: 12 },
   { outer: 1, size: 1, inner: 1 },
   { outer: 1, size: 7, inner: 1 },
   { outer: 3, size: 5, inner: 7 },

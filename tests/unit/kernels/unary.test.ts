@@ -56,7 +56,8 @@ const cases: {
   square: { lo: -4, hi: 4, specials: [0, -1e-10, 1e10], rtol: 2e-7, atol: 0 },
 };
 
-const SIZES = [1, 7, 257, 4099, 65_537];
+// Multiples of 4 run the vec4 programs (four elements per thread), the others the f32 ones.
+const SIZES = [1, 4, 7, 100, 257, 4099, 4100, 65_537];
 
 function inputFor(op: UnaryOp, length: number, seed: number): Float32Array {
   const { lo, hi, specials } = cases[op];
@@ -115,6 +116,40 @@ describe('unary backward', () => {
         expectClosePerElement(got, expected, Math.max(cases[op].rtol, 2e-7), cases[op].atol, `${op}' n=${x.length}`);
       }
       buffers.forEach((b) => Object.values(b).forEach((buffer) => buffer.destroy()));
+    });
+  }
+});
+
+describe('unary vec4 programs', () => {
+  for (const op of UNARY_OPS) {
+    it(`${op}: four elements per thread give the same bits as one (forward and backward)`, async () => {
+      const { device, rt, run } = await kernelHarness();
+      // 4100 elements take the vec4 programs, the first 4099 of the same buffers the f32 ones.
+      const x = inputFor(op, 4100, 7 * op.length);
+      const buffers = {
+        x: uploadBuffer(device, x),
+        y: uploadBuffer(device, Float32Array.from(x, reference[op].f)),
+        dy: uploadBuffer(device, randomF32(4100, 11, -2, 2)),
+      };
+      const outs = [0, 1, 2, 3].map(() => poisonedBuffer(device, 4100));
+      await run((pass) => {
+        unary(rt, pass, { op, x: buffers.x, out: outs[0], length: 4100, alpha: ALPHA });
+        unary(rt, pass, { op, x: buffers.x, out: outs[1], length: 4099, alpha: ALPHA });
+        unaryBackward(rt, pass, { op, ...buffers, dx: outs[2], length: 4100, alpha: ALPHA });
+        unaryBackward(rt, pass, { op, ...buffers, dx: outs[3], length: 4099, alpha: ALPHA });
+      });
+      const [vecF, oneF, vecB, oneB] = await Promise.all(outs.map((b) => readF32(device, b)));
+      for (const [vec, one, what] of [
+        [vecF, oneF, 'forward'],
+        [vecB, oneB, 'backward'],
+      ] as const) {
+        for (let i = 0; i < 4099; i++) {
+          if (!Object.is(vec[i], one[i])) throw new Error(`${op} ${what} [${i}]: vec4 ${vec[i]}, f32 ${one[i]}`);
+        }
+        expect(Number.isNaN(one[4099])).toBe(true); // the f32 run stopped at its length
+        expect(Number.isNaN(vec[4099])).toBe(Number.isNaN(what === 'forward' ? reference[op].f(x[4099]) : 0));
+      }
+      [...Object.values(buffers), ...outs].forEach((b) => b.destroy());
     });
   }
 });
