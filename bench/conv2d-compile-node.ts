@@ -18,6 +18,8 @@ const base: Conv2dTemplate = {
   activation: 'none',
   kw: 0,
   strideW: 0,
+  kh: 0,
+  inC: 0,
 };
 
 export async function main(args: string[]): Promise<void> {

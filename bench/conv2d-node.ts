@@ -1,7 +1,7 @@
 // conv2d kernels in Node on Dawn (SwiftShader where there is no GPU): pipeline compile time and run time of
-// each forward variant (implicit GEMM vs tiled direct) and tile, and of the gradient kernels, on the classic
-// CNN's first layer (batch 128, 28x28x1 -> 26x26x32, 3x3) and on multi-channel layers. Used to choose the
-// algorithm and tiles in src/kernels/conv2d.ts.
+// each forward and dW variant ('gemm', 'window', 'lanes', and the engine's default) and tile, and of dX, on
+// the classic CNN's first layer (batch 128, 28x28x1 -> 26x26x32, 3x3) and on multi-channel layers. Used to
+// choose the algorithm and tiles in src/kernels/conv2d.ts.
 //   node bench/run-node.mjs bench/conv2d-node.ts [--rounds 5] [--only forward|backward] [--layer 0|1|2]
 import { acquireGpu } from '../src/engine/gpu/device';
 import { compilePipeline } from '../src/engine/gpu/pipeline';
@@ -12,7 +12,8 @@ import {
   conv2dProgramFor,
   conv2dTemplate,
   conv2dWith,
-  type Conv2dForwardVariant,
+  type Conv2dVariant,
+  WINDOW_MAX_TAPS,
   type Conv2dTemplate,
 } from '../src/kernels/conv2d';
 import { matmul, matmulProgramFor, matmulTemplate } from '../src/kernels/matmul';
@@ -34,21 +35,37 @@ const LAYERS: Layer[] = [
   { label: '32x13x13x32 -> 11x11x64 3x3', g: conv2dGeometry('c', [32, 13, 13, 32], [3, 3, 32, 64]) },
 ];
 
-const FORWARD: { label: string; variant: Conv2dForwardVariant; tiles: Partial<Conv2dTemplate> }[] = [
-  { label: 'gemm 4x8', variant: 'gemm', tiles: { rowsPerThread: 4, colsPerThread: 8 } },
-  { label: 'gemm 4x16', variant: 'gemm', tiles: { rowsPerThread: 4, colsPerThread: 16 } },
-  { label: 'gemm 8x8', variant: 'gemm', tiles: { rowsPerThread: 8, colsPerThread: 8 } },
-  { label: 'gemm 8x16', variant: 'gemm', tiles: { rowsPerThread: 8, colsPerThread: 16 } },
-  { label: 'direct 4x16', variant: 'direct', tiles: { rowsPerThread: 4, colsPerThread: 16 } },
-  { label: 'direct 8x8', variant: 'direct', tiles: { rowsPerThread: 8, colsPerThread: 8 } },
-  { label: 'direct 8x16', variant: 'direct', tiles: { rowsPerThread: 8, colsPerThread: 16 } },
+// variant undefined: the default the engine gets for this layer (conv2dVariant).
+const FORWARD: { label: string; variant?: Conv2dVariant; tiles: Partial<Conv2dTemplate> }[] = [
+  { label: 'gemm 8x8 (default before window)', variant: 'gemm', tiles: { rowsPerThread: 8, colsPerThread: 8 } },
+  { label: 'default', tiles: {} },
+  // 'window': pixels per SIMD group (a loop along the row) x channels per lane.
+  { label: 'window 32x8', variant: 'window', tiles: { rowsPerThread: 32, colsPerThread: 8 } },
+  { label: 'window 32x4', variant: 'window', tiles: { rowsPerThread: 32, colsPerThread: 4 } },
+  {
+    label: 'window 32x8 guarded stores',
+    variant: 'window',
+    tiles: { rowsPerThread: 32, colsPerThread: 8, nAligned: false },
+  },
 ];
 
-const FILTER: { label: string; tiles: Partial<Conv2dTemplate> }[] = [
-  { label: 'dW 4x8 wg64', tiles: { rowsPerThread: 4, colsPerThread: 8, workgroupSize: 64 } },
-  { label: 'dW 2x16 wg64', tiles: { rowsPerThread: 2, colsPerThread: 16, workgroupSize: 64 } },
-  { label: 'dW 8x8 wg32', tiles: { rowsPerThread: 8, colsPerThread: 8, workgroupSize: 32 } },
-  { label: 'dW 4x16 wg32', tiles: { rowsPerThread: 4, colsPerThread: 16, workgroupSize: 32 } },
+const FILTER: { label: string; variant?: Conv2dVariant; tiles: Partial<Conv2dTemplate> }[] = [
+  {
+    label: 'dW gemm 8x8 wg32 (default before)',
+    variant: 'gemm',
+    tiles: { rowsPerThread: 8, colsPerThread: 8, workgroupSize: 32 },
+  },
+  { label: 'dW default', tiles: {} },
+  // 'lanes': filter rows per SIMD group x channels per lane.
+  { label: 'dW lanes 9x8 wg16', variant: 'lanes', tiles: { rowsPerThread: 9, colsPerThread: 8, workgroupSize: 16 } },
+  {
+    label: 'dW window x8 wg16 guarded stores',
+    variant: 'window',
+    tiles: { colsPerThread: 8, workgroupSize: 16, nAligned: false },
+  },
+  // 'window': every filter row x channels per lane.
+  { label: 'dW window x8 wg16', variant: 'window', tiles: { colsPerThread: 8, workgroupSize: 16 } },
+  { label: 'dW window x4 wg16', variant: 'window', tiles: { colsPerThread: 4, workgroupSize: 16 } },
 ];
 
 const INPUT: { label: string; tiles: Partial<Conv2dTemplate> }[] = [
@@ -56,6 +73,11 @@ const INPUT: { label: string; tiles: Partial<Conv2dTemplate> }[] = [
   { label: 'dX 8x8', tiles: { rowsPerThread: 8, colsPerThread: 8 } },
   { label: 'dX 8x4', tiles: { rowsPerThread: 8, colsPerThread: 4 } },
 ];
+
+/** dW 'lanes' and 'window' add the reduction of their partial sums. */
+function filterPrograms(t: Conv2dTemplate, g: Conv2dGeometry): Conv2dTemplate[] {
+  return t.variant === 'gemm' ? [t] : [t, conv2dTemplate('backwardFilterReduce', g)];
+}
 
 function buffer(device: GPUDevice, data: Float32Array): GPUBuffer {
   const b = device.createBuffer({ size: data.byteLength, usage: GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_DST });
@@ -66,7 +88,8 @@ function buffer(device: GPUDevice, data: Float32Array): GPUBuffer {
 interface Entry {
   label: string;
   flops: number;
-  program?: Conv2dTemplate;
+  /** Programs compiled (and timed) before the runs. */
+  programs?: Conv2dTemplate[];
   record: (p: GPUComputePassEncoder) => void;
   ms: number[];
 }
@@ -119,12 +142,14 @@ export async function main(args: string[]): Promise<void> {
         ms: [],
       },
     ];
+    const windowFits = g.kh * g.kw * g.inC <= WINDOW_MAX_TAPS;
     if (only !== 'backward') {
       for (const f of FORWARD) {
+        if (f.variant === 'window' && !windowFits) continue; // 'window' takes small filters only
         entries.push({
           label: `fwd ${f.label}`,
           flops,
-          program: conv2dTemplate('forward', g, { bias: true, activation: 'relu', variant: f.variant }, f.tiles),
+          programs: [conv2dTemplate('forward', g, { bias: true, activation: 'relu', variant: f.variant }, f.tiles)],
           record: (p) =>
             conv2dWith(rt, p, { ...g, x, filter: w, bias, out: y, activation: 'relu' }, f.variant, f.tiles),
           ms: [],
@@ -133,11 +158,12 @@ export async function main(args: string[]): Promise<void> {
     }
     if (only !== 'forward') {
       for (const f of FILTER) {
+        if (f.variant === 'window' && !windowFits) continue; // 'window' takes small filters only
         entries.push({
           label: f.label,
           flops,
-          program: conv2dTemplate('backwardFilter', g, {}, f.tiles),
-          record: (p) => conv2dBackwardFilter(rt, p, { ...g, x, dy: y, dFilter: dw }, f.tiles),
+          programs: filterPrograms(conv2dTemplate('backwardFilter', g, { variant: f.variant }, f.tiles), g),
+          record: (p) => conv2dBackwardFilter(rt, p, { ...g, x, dy: y, dFilter: dw }, f.tiles, f.variant),
           ms: [],
         });
       }
@@ -146,7 +172,7 @@ export async function main(args: string[]): Promise<void> {
           entries.push({
             label: f.label,
             flops,
-            program: conv2dTemplate('backwardInput', g, {}, f.tiles),
+            programs: [conv2dTemplate('backwardInput', g, {}, f.tiles)],
             record: (p) => conv2dBackwardInput(rt, p, { ...g, dy: y, filter: w, dx }, f.tiles),
             ms: [],
           });
@@ -154,10 +180,10 @@ export async function main(args: string[]): Promise<void> {
       }
     }
     for (const e of entries) {
-      if (!e.program) continue;
+      if (!e.programs) continue;
       const t0 = performance.now();
-      await compilePipeline(device, conv2dProgramFor(e.program));
-      await rt.warmUp([conv2dProgramFor(e.program)]);
+      for (const t of e.programs) await compilePipeline(device, conv2dProgramFor(t));
+      await rt.warmUp(e.programs.map(conv2dProgramFor));
       console.log(`  compiled ${e.label.padEnd(34)} in ${(performance.now() - t0).toFixed(0)} ms`);
       await runOnce(e.record);
     }

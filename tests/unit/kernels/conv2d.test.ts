@@ -16,6 +16,7 @@ import {
   conv2dBackwardInput,
   conv2dWith,
   type Conv2dTemplate,
+  WINDOW_MAX_TAPS,
 } from '../../../src/kernels/conv2d';
 import { randomF32 } from '../helpers/random';
 import { poisonedBuffer, readF32, uploadBuffer } from '../helpers/webgpu';
@@ -35,6 +36,15 @@ const CASES: Case[] = [
   { x: [2, 7, 7, 3], f: [5, 5, 3, 17], strides: [1, 1], padding: 'same' },
   { x: [1, 1, 1, 1], f: [1, 1, 1, 1], strides: [1, 1], padding: 'valid' },
   { x: [3, 11, 13, 1], f: [3, 3, 1, 32], strides: [1, 1], padding: 'valid' },
+  // The classic CNN's first layer at batch 1 (26 output columns: 'lanes' edge tiles overhang the row).
+  { x: [1, 28, 28, 1], f: [3, 3, 1, 32], strides: [1, 1], padding: 'valid' },
+  // 33 channels: a second 'lanes' channel tile with one live channel; stride 2 with 'same' padding.
+  { x: [3, 10, 9, 2], f: [3, 3, 2, 33], strides: [2, 2], padding: 'same' },
+  // Stride 2 'valid' whose windows stop short of the bottom/right edge; 12 channels (a partial SIMD tile).
+  { x: [3, 8, 9, 5], f: [3, 2, 5, 12], strides: [2, 2], padding: 'valid' },
+  { x: [2, 7, 6, 32], f: [3, 3, 32, 7], strides: [1, 1], padding: 'same' },
+  // 'window' at stride 2 'valid' (no sliding; the last windows stop short of the edges), 2 input channels.
+  { x: [3, 9, 8, 2], f: [3, 3, 2, 4], strides: [2, 2], padding: 'valid' },
 ];
 
 const abs = (a: Float32Array) => a.map(Math.abs);
@@ -44,7 +54,7 @@ const TOL = 2e-6;
 describe('conv2d kernels vs the reference', () => {
   for (const [n, c] of CASES.entries()) {
     const name = `x [${c.x}] filter [${c.f}] strides ${c.strides} ${c.padding}`;
-    it(`forward (gemm + bias + relu, direct, small tiles), ${name}`, async () => {
+    it(`forward (default, gemm, direct, window, small tiles), ${name}`, async () => {
       const { device, rt, run } = await kernelHarness();
       const g = conv2dGeometry('c', c.x, c.f, { strides: c.strides, padding: c.padding });
       const x = randomF32(g.batch * g.inH * g.inW * g.inC, 100 + n);
@@ -55,19 +65,36 @@ describe('conv2d kernels vs the reference', () => {
       const expectedRelu = expected.map((v) => Math.max(v, 0));
       const tol = refForward(g, abs(x), abs(w), abs(bias)).map((v) => TOL * v);
       const [xb, wb, bb] = [uploadBuffer(device, x), uploadBuffer(device, w), uploadBuffer(device, bias)];
-      const outs = [0, 1, 2, 3].map(() => poisonedBuffer(device, outLength));
+      const outs = [0, 1, 2, 3, 4, 5, 6].map(() => poisonedBuffer(device, outLength));
       const small: Partial<Conv2dTemplate> = { rowsPerThread: 3, colsPerThread: 4 };
+      // 'window' unrolls every tap: only for small filters (the default picks it exactly then).
+      const window = g.kh * g.kw * g.inC <= WINDOW_MAX_TAPS;
       await run((pass) => {
         conv2d(rt, pass, { ...g, x: xb, filter: wb, bias: bb, out: outs[0], activation: 'relu' });
         conv2dWith(rt, pass, { ...g, x: xb, filter: wb, bias: bb, out: outs[1] }, 'direct');
         conv2dWith(rt, pass, { ...g, x: xb, filter: wb, out: outs[2] }, 'gemm', small);
         conv2dWith(rt, pass, { ...g, x: xb, filter: wb, bias: bb, out: outs[3], activation: 'relu' }, 'direct', small);
+        conv2dWith(rt, pass, { ...g, x: xb, filter: wb, bias: bb, out: outs[4], activation: 'relu' }, 'gemm');
+        if (window) {
+          conv2dWith(rt, pass, { ...g, x: xb, filter: wb, bias: bb, out: outs[5], activation: 'relu' }, 'window');
+          // 3-pixel row segments (most rows end in a short one), 2 channels per lane (8 per SIMD group).
+          conv2dWith(rt, pass, { ...g, x: xb, filter: wb, out: outs[6] }, 'window', {
+            rowsPerThread: 3,
+            colsPerThread: 2,
+            workgroupSize: 4,
+          });
+        }
       });
       const noBias = refForward(g, x, w, null);
       expectClosePerElement(await readF32(device, outs[0], outLength), expectedRelu, 1e-6, tol, 'gemm relu');
       expectClosePerElement(await readF32(device, outs[1], outLength), expected, 1e-6, tol, 'direct');
       expectClosePerElement(await readF32(device, outs[2], outLength), noBias, 1e-6, tol, 'gemm 3x4 tiles');
       expectClosePerElement(await readF32(device, outs[3], outLength), expectedRelu, 1e-6, tol, 'direct 3x4 relu');
+      expectClosePerElement(await readF32(device, outs[4], outLength), expectedRelu, 1e-6, tol, 'gemm relu');
+      if (window) {
+        expectClosePerElement(await readF32(device, outs[5], outLength), expectedRelu, 1e-6, tol, 'window relu');
+        expectClosePerElement(await readF32(device, outs[6], outLength), noBias, 1e-6, tol, 'window 3x2');
+      }
       for (const b of [xb, wb, bb, ...outs]) b.destroy();
     });
 
@@ -78,10 +105,16 @@ describe('conv2d kernels vs the reference', () => {
       const w = randomF32(g.kh * g.kw * g.inC * g.outC, 500 + n);
       const dy = randomF32(g.batch * g.outH * g.outW * g.outC, 600 + n);
       const [xb, wb, dyb] = [uploadBuffer(device, x), uploadBuffer(device, w), uploadBuffer(device, dy)];
+      const window = g.kh * g.kw * g.inC <= WINDOW_MAX_TAPS;
       const dx = poisonedBuffer(device, x.length);
       const dw = poisonedBuffer(device, w.length);
       const dwSmall = poisonedBuffer(device, w.length);
       const dxSmall = poisonedBuffer(device, x.length);
+      const dwGemm = poisonedBuffer(device, w.length);
+      const dwLanes = poisonedBuffer(device, w.length);
+      const dwLanesSmall = poisonedBuffer(device, w.length);
+      const dwWindow = poisonedBuffer(device, w.length);
+      const dwWindowSmall = poisonedBuffer(device, w.length);
       const db = poisonedBuffer(device, g.outC);
       const rows = g.batch * g.outH * g.outW;
       await run((pass) => {
@@ -98,7 +131,28 @@ describe('conv2d kernels vs the reference', () => {
           pass,
           { ...g, x: xb, dy: dyb, dFilter: dwSmall },
           { rowsPerThread: 3, colsPerThread: 4, workgroupSize: 32 },
+          'gemm',
         );
+        conv2dBackwardFilter(rt, pass, { ...g, x: xb, dy: dyb, dFilter: dwGemm }, {}, 'gemm');
+        conv2dBackwardFilter(rt, pass, { ...g, x: xb, dy: dyb, dFilter: dwLanes }, {}, 'lanes');
+        // 4 filter rows x 3 channels per thread: edge tiles in both directions, many partial sums.
+        conv2dBackwardFilter(
+          rt,
+          pass,
+          { ...g, x: xb, dy: dyb, dFilter: dwLanesSmall },
+          { rowsPerThread: 4, colsPerThread: 3, workgroupSize: 8 },
+          'lanes',
+        );
+        if (window) {
+          conv2dBackwardFilter(rt, pass, { ...g, x: xb, dy: dyb, dFilter: dwWindow }, {}, 'window');
+          conv2dBackwardFilter(
+            rt,
+            pass,
+            { ...g, x: xb, dy: dyb, dFilter: dwWindowSmall },
+            { colsPerThread: 2, workgroupSize: 4 },
+            'window',
+          );
+        }
         conv2dBackwardBias(rt, pass, { dy: dyb, dBias: db, rows, outC: g.outC });
       });
       const dxTol = refBackwardInput(g, abs(dy), abs(w)).map((v) => TOL * v);
@@ -110,8 +164,30 @@ describe('conv2d kernels vs the reference', () => {
       expectClosePerElement(await readF32(device, dxSmall, x.length), dxRef, 1e-6, dxTol, 'dx 5x4 tiles');
       expectClosePerElement(await readF32(device, dw, w.length), dwRef, 1e-6, dwTol, 'dFilter');
       expectClosePerElement(await readF32(device, dwSmall, w.length), dwRef, 1e-6, dwTol, 'dFilter 3x4 tiles');
+      expectClosePerElement(await readF32(device, dwGemm, w.length), dwRef, 1e-6, dwTol, 'dFilter gemm');
+      expectClosePerElement(await readF32(device, dwLanes, w.length), dwRef, 1e-6, dwTol, 'dFilter lanes');
+      expectClosePerElement(await readF32(device, dwLanesSmall, w.length), dwRef, 1e-6, dwTol, 'dFilter lanes 4x3');
+      if (window) {
+        expectClosePerElement(await readF32(device, dwWindow, w.length), dwRef, 1e-6, dwTol, 'dFilter window');
+        expectClosePerElement(await readF32(device, dwWindowSmall, w.length), dwRef, 1e-6, dwTol, 'dFilter window x2');
+      }
       expectClosePerElement(await readF32(device, db, g.outC), refBackwardBias(dy, g.outC), 1e-6, dbTol, 'dBias');
-      for (const b of [xb, wb, dyb, dx, dw, dwSmall, dxSmall, db]) b.destroy();
+      for (const b of [
+        xb,
+        wb,
+        dyb,
+        dx,
+        dw,
+        dwSmall,
+        dxSmall,
+        dwGemm,
+        dwLanes,
+        dwLanesSmall,
+        dwWindow,
+        dwWindowSmall,
+        db,
+      ])
+        b.destroy();
     });
   }
 
