@@ -57,28 +57,45 @@ export interface MatmulTemplate {
   /** Register variant code shape: one assignment per accumulator per k slice (chained), and fma() or a*b+c. */
   chain: boolean;
   mulAdd: boolean;
+  /**
+   * Register variant: the four lanes of a SwiftShader subgroup (threads x..x+3 of one row of the workgroup,
+   * which share their rows of A) each load a quarter of those rows' A values and subgroupBroadcast them.
+   * Needs the 'subgroups' feature and subgroups of exactly 4 invocations.
+   */
+  subgroups: boolean;
 }
 
+type TileShape = Pick<
+  MatmulTemplate,
+  'rowsPerThread' | 'colsPerThread' | 'workgroupX' | 'workgroupY' | 'tileK' | 'chain' | 'mulAdd' | 'subgroups'
+>;
+
 /**
- * Tile shapes per variant. Register: 8 rows x 16 columns per thread on an 8x8 workgroup, one k per
- * assignment with fma(), as ARCHITECTURE.md measured in Chromium. bench/matmul-node.ts on Dawn/SwiftShader
- * (machine under heavy shared load, GFLOP per CPU-second, 128x784x500 / 512^3 / 1024^3): 8x16 0.71 / 0.72 /
- * 0.76; chained a*b+c 0.57 / 0.69 / 0.64; 16x16 0.78 / 0.87 / 0.94 but 0.61 vs 0.82 on dX (transB) and
- * twice the compile time (2.3 s vs 1.0 s CPU per program); 4x16, 8x8, 4x8 slower. Shared: 64x64 workgroup
- * tiles, 4x4 per thread, k slices of 16 (for hardware GPUs; 3x slower than register on SwiftShader).
+ * Tile shapes per variant (what matmulTemplate picks from the shape is in registerTile). Register: 16 rows x
+ * 16 columns per thread on a 4x4 workgroup, each accumulator assigned once per 4 k (chained fma()).
+ * SwiftShader's Subzero JIT spills the accumulators of any useful tile, and every load from storage is a
+ * per-lane branchy gather (4 scalar loads per float per subgroup), so tiles that load less per multiply-add
+ * win, and chaining writes each spilled accumulator back once per 4 k instead of 4 times; the 4x4 workgroup
+ * gives 2 cores enough workgroups at these sizes. bench/matmul-node.ts, Node/Dawn/SwiftShader, GFLOP/s by
+ * wall time, FMA ceiling 4.2-6.3 in the same runs (128x784x500 / 784x128x500 transA / 128x500x784 transB /
+ * 512^3): the old 8x16 on 8x8 1.23 / 1.59 / 1.36 / 1.44; 16x16 on 4x4 with subgroups 1.89 / - / 1.95 / 1.72,
+ * chained 2.43 / - / 2.11 / 2.44 (next run 2.14 / 2.07 / 2.18 / 2.06); without subgroups, unchained 1.82 /
+ * 1.66 / 1.80 / 1.37, chained 1.60 / 1.94 / 1.84 / 1.86. Slower or no better: 16x32 and 24x16 (transB 1.43
+ * vs 2.13), 32x8 (wins some shapes, loses others), k slices of 8 (and 2-3x the compile time), a*b+c instead
+ * of fma(), loading all of an iteration's values before its multiply-adds, 8x8 workgroups. Compiling a 16x16
+ * program takes 1.1-1.6 s of CPU (8x16: 0.6-0.8 s). Shared: 64x64 workgroup tiles, 4x4 per thread, k slices
+ * of 16 (for hardware GPUs; 3x slower than register on SwiftShader).
  */
-export const MATMUL_TILES: Record<
-  MatmulVariant,
-  Pick<MatmulTemplate, 'rowsPerThread' | 'colsPerThread' | 'workgroupX' | 'workgroupY' | 'tileK' | 'chain' | 'mulAdd'>
-> = {
+export const MATMUL_TILES: Record<MatmulVariant, TileShape> = {
   register: {
-    rowsPerThread: 8,
+    rowsPerThread: 16,
     colsPerThread: 16,
-    workgroupX: 8,
-    workgroupY: 8,
+    workgroupX: 4,
+    workgroupY: 4,
     tileK: 4,
-    chain: false,
+    chain: true,
     mulAdd: false,
+    subgroups: false,
   },
   shared: {
     rowsPerThread: 4,
@@ -88,15 +105,118 @@ export const MATMUL_TILES: Record<
     tileK: 16,
     chain: false,
     mulAdd: false,
+    subgroups: false,
   },
 };
+
+/**
+ * The register tile for a shape. Narrow outputs (the MLP's 10-way layer) get 4 columns per thread, which a
+ * 16-column tile would mostly waste: 100x500x10 ran at 0.75 GFLOP/s with 16x4 vs 0.16 with 8x16 and 0.21
+ * with 16x16 (subgroups on; 500x100x10 transA 0.85 vs 0.17). Subgroup broadcasts of A are used where the
+ * device has them and A is read as vec4 (that is where they apply).
+ */
+function registerTile(m: number, k: number, n: number, transA: boolean, subgroups: boolean): TileShape {
+  const vecA = transA ? m % 4 === 0 : k % 4 === 0;
+  return {
+    ...MATMUL_TILES.register,
+    colsPerThread: n <= 16 ? 4 : MATMUL_TILES.register.colsPerThread,
+    subgroups: subgroups && vecA,
+  };
+}
+
+/**
+ * Whether the register variant may broadcast A across a subgroup on this device: true only after
+ * probeMatmulSubgroups(device) found 4-lane subgroups laid out as the kernel assumes. Devices never probed
+ * (or where the probe failed) run the plain register tile, which is correct everywhere.
+ */
+export function matmulSubgroups(device: GPUDevice): boolean {
+  return subgroupDevices.get(device) ?? false;
+}
+
+/** The probe's kernel: each thread records its subgroup lane, the subgroup size and lanes 0..3's indices. */
+const SUBGROUP_PROBE_WGSL = `enable subgroups;
+diagnostic(off, subgroup_uniformity);
+@group(0) @binding(0) var<storage, read_write> out: array<u32>;
+@compute @workgroup_size(4, 4)
+fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_index) li: u32,
+        @builtin(subgroup_invocation_id) sid: u32, @builtin(subgroup_size) size: u32) {
+  let base = (wid.x * 16u + li) * 6u;
+  out[base] = sid;
+  out[base + 1u] = size;
+  out[base + 2u] = subgroupBroadcast(li, 0u);
+  out[base + 3u] = subgroupBroadcast(li, 1u);
+  out[base + 4u] = subgroupBroadcast(li, 2u);
+  out[base + 5u] = subgroupBroadcast(li, 3u);
+}
+`;
+
+/**
+ * Decides matmulSubgroups for `device`, once: the 'subgroups' feature is enabled, the adapter reports
+ * subgroups of exactly 4 lanes, and a probe dispatch shows each subgroup is the four consecutive threads
+ * 4j..4j+3 of a workgroup row in lane order (how SwiftShader runs one SIMD vector), which is what the
+ * broadcasts of A rely on. Any other answer, or an error, leaves the broadcasts off.
+ */
+export async function probeMatmulSubgroups(device: GPUDevice): Promise<boolean> {
+  const known = subgroupDevices.get(device);
+  if (known !== undefined) return known;
+  const info = (device as { adapterInfo?: { subgroupMinSize?: number; subgroupMaxSize?: number } }).adapterInfo;
+  let ok = device.features.has('subgroups') && info?.subgroupMinSize === 4 && info.subgroupMaxSize === 4;
+  if (ok) {
+    const groups = 4;
+    const words = groups * 16 * 6;
+    let out: GPUBuffer | null = null;
+    let read: GPUBuffer | null = null;
+    try {
+      device.pushErrorScope('validation');
+      const module = device.createShaderModule({ code: SUBGROUP_PROBE_WGSL, label: 'matmul subgroup probe' });
+      const pipeline = await device.createComputePipelineAsync({
+        layout: 'auto',
+        compute: { module, entryPoint: 'main' },
+      });
+      out = device.createBuffer({ size: words * 4, usage: GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_SRC });
+      read = device.createBuffer({ size: words * 4, usage: GPUBufferUsage.MAP_READ | GPUBufferUsage.COPY_DST });
+      const encoder = device.createCommandEncoder();
+      const pass = encoder.beginComputePass();
+      pass.setPipeline(pipeline);
+      pass.setBindGroup(
+        0,
+        device.createBindGroup({
+          layout: pipeline.getBindGroupLayout(0),
+          entries: [{ binding: 0, resource: { buffer: out } }],
+        }),
+      );
+      pass.dispatchWorkgroups(groups);
+      pass.end();
+      encoder.copyBufferToBuffer(out, 0, read, 0, words * 4);
+      device.queue.submit([encoder.finish()]);
+      const error = await device.popErrorScope();
+      await read.mapAsync(GPUMapMode.READ);
+      const got = new Uint32Array(read.getMappedRange().slice(0));
+      read.unmap();
+      ok = error === null;
+      for (let t = 0; ok && t < groups * 16; t++) {
+        const li = t % 16;
+        const expected = [li % 4, 4, li - (li % 4), li - (li % 4) + 1, li - (li % 4) + 2, li - (li % 4) + 3];
+        ok = expected.every((v, i) => got[t * 6 + i] === v);
+      }
+    } catch {
+      ok = false;
+    } finally {
+      out?.destroy();
+      read?.destroy();
+    }
+  }
+  subgroupDevices.set(device, ok);
+  return ok;
+}
+const subgroupDevices = new WeakMap<GPUDevice, boolean>();
 
 const FILE = 'src/kernels/matmul.ts';
 
 export function matmulKey(t: MatmulTemplate): string {
   return (
     `matmul/${t.variant}/${t.rowsPerThread}x${t.colsPerThread}/wg${t.workgroupX}x${t.workgroupY}/tk${t.tileK}` +
-    `/tA${+t.transA}tB${+t.transB}/al${+t.mAligned}${+t.kAligned}${+t.nAligned}/bias${+t.bias}/${t.activation}/ch${+t.chain}ma${+t.mulAdd}`
+    `/tA${+t.transA}tB${+t.transB}/al${+t.mAligned}${+t.kAligned}${+t.nAligned}/bias${+t.bias}/${t.activation}/ch${+t.chain}ma${+t.mulAdd}sg${+t.subgroups}`
   );
 }
 
@@ -120,20 +240,29 @@ export function matmulProgramFor(t: MatmulTemplate): KernelProgram {
   return program;
 }
 
-/** The template instance a call with these arguments uses. */
+/**
+ * The template instance a call with these arguments uses on a device where matmulSubgroups is `subgroups`
+ * (matmulWith passes it; warm-up lists must pass the same to name the same programs).
+ */
 export function matmulTemplate(
-  args: Pick<MatmulArgs, 'm' | 'k' | 'n' | 'transA' | 'transB' | 'activation' | 'variant'> & { bias?: unknown },
+  args: Pick<MatmulArgs, 'm' | 'k' | 'n' | 'transA' | 'transB' | 'activation' | 'variant'> & {
+    bias?: unknown;
+    subgroups?: boolean;
+  },
   tiles?: Partial<MatmulTemplate>,
 ): MatmulTemplate {
   const variant = args.variant ?? 'register';
+  const { m, k, n } = args;
   return {
     variant,
-    ...MATMUL_TILES[variant],
+    ...(variant === 'register'
+      ? registerTile(m, k, n, Boolean(args.transA), Boolean(args.subgroups))
+      : MATMUL_TILES.shared),
     transA: Boolean(args.transA),
     transB: Boolean(args.transB),
-    mAligned: args.m % 4 === 0,
-    kAligned: args.k % 4 === 0,
-    nAligned: args.n % 4 === 0,
+    mAligned: m % 4 === 0,
+    kAligned: k % 4 === 0,
+    nAligned: n % 4 === 0,
     bias: args.bias !== undefined && args.bias !== null,
     activation: args.activation ?? 'none',
     ...tiles,
@@ -144,13 +273,19 @@ export function matmulTemplate(
 export type MatmulUse = Pick<MatmulArgs, 'm' | 'k' | 'n' | 'transA' | 'transB' | 'activation'> & { bias?: boolean };
 
 /**
- * Programs for rt.warmUp: those the listed calls use, or, with no list, the six a dense layer's step uses
- * at aligned shapes (forward with and without bias and relu; dW = X^T dY; dX = dY W^T). Each compile costs
- * seconds on SwiftShader, so listing the real calls is worth it; anything not warmed up compiles on first use.
+ * Programs for rt.warmUp on `device`: those the listed calls use, or, with no list, the six a wide dense
+ * layer's step uses at aligned shapes (forward with and without bias and relu; dW = X^T dY; dX = dY W^T).
+ * The tile depends on the shape (registerTile), so only a list of the real calls names exactly the programs
+ * they run; each compile costs a second or two on SwiftShader, and anything not warmed up compiles on first use.
  */
-export function matmulPrograms(adapterIsSoftware: boolean, uses?: readonly MatmulUse[]): KernelProgram[] {
+export function matmulPrograms(
+  device: GPUDevice,
+  adapterIsSoftware: boolean,
+  uses?: readonly MatmulUse[],
+): KernelProgram[] {
   const variant: MatmulVariant = adapterIsSoftware ? 'register' : 'shared';
-  const aligned = { m: 4, k: 4, n: 4 };
+  const subgroups = matmulSubgroups(device);
+  const aligned = { m: 256, k: 256, n: 256 };
   const list: MatmulUse[] = uses
     ? [...uses]
     : [
@@ -162,7 +297,7 @@ export function matmulPrograms(adapterIsSoftware: boolean, uses?: readonly Matmu
       ];
   const out = new Map<string, KernelProgram>();
   for (const use of list) {
-    const p = matmulProgramFor(matmulTemplate({ ...use, bias: use.bias ? true : undefined, variant }));
+    const p = matmulProgramFor(matmulTemplate({ ...use, bias: use.bias ? true : undefined, variant, subgroups }));
     out.set(p.key, p);
   }
   return [...out.values()];
@@ -181,7 +316,7 @@ export function matmulWith(
   tiles?: Partial<MatmulTemplate>,
 ): void {
   checkArgs(args);
-  const t = matmulTemplate(args, tiles);
+  const t = matmulTemplate({ ...args, subgroups: matmulSubgroups(rt.device) }, tiles);
   const program = matmulProgramFor(t);
   const bindings: Binding[] = [args.a, args.b, args.out];
   if (args.bias) bindings.push(args.bias);
@@ -240,7 +375,9 @@ function validateTemplate(t: MatmulTemplate): void {
     t.colsPerThread % 4 === 0 &&
     t.tileK % 4 === 0 &&
     t.tileK >= 4 &&
-    (t.variant === 'register' ? t.tileK <= 8 : t.rowsPerThread % 4 === 0);
+    (t.variant === 'register' ? t.tileK <= 8 : t.rowsPerThread % 4 === 0) &&
+    // Broadcasts need the four lanes of a subgroup on one row of the workgroup.
+    (!t.subgroups || (t.variant === 'register' && t.workgroupX % 4 === 0));
   if (!ok) throw new RangeError(`matmul template ${matmulKey(t)}: unsupported tile shape`);
 }
 
@@ -253,6 +390,9 @@ const range = (n: number): number[] => Array.from({ length: n }, (_, i) => i);
 function header(t: MatmulTemplate, vecA: boolean, vecB: boolean): string {
   const ty = (vec: boolean) => (vec ? 'array<vec4<f32>>' : 'array<f32>');
   const lines = [
+    // The broadcasts run where the four lanes of a subgroup agree (see registerWgsl), which the
+    // uniformity analysis cannot see.
+    ...(t.subgroups ? ['enable subgroups;', 'diagnostic(off, subgroup_uniformity);'] : []),
     `// ${matmulKey(t)} (generated by ${FILE})`,
     'struct Params { m: u32, k: u32, n: u32 }',
     `@group(0) @binding(0) var<storage, read> a: ${ty(vecA)};`,
@@ -309,6 +449,10 @@ function epilogue(t: MatmulTemplate, acc: (r: number, c: number) => string): str
  * ~8x slower). Each loop iteration loads a tileK-deep (4 or 8) slice of A's rows and B's columns straight
  * from storage (vec4 where the contiguous axis is aligned) and does TM*TN*tileK multiply-adds; with tileK 8
  * a 4-deep loop follows, and a scalar loop does the k % 4 remainder.
+ * With `subgroups` (and A read as vec4), the four lanes of a SwiftShader subgroup are threads x..x+3 of one
+ * workgroup row (workgroupX % 4 == 0), so they need the same A values: lane l loads rows 4g + l (A along k)
+ * or k = kk + 4s + l (transA), and subgroupBroadcast hands each value to all four. That cuts A's loads 4x;
+ * each load costs SwiftShader a gather of 4 branchy scalar loads. 512^3: 2.14-2.43 GFLOP/s vs 1.52-1.72.
  */
 function registerWgsl(t: MatmulTemplate): string {
   const TM = t.rowsPerThread;
@@ -319,14 +463,23 @@ function registerWgsl(t: MatmulTemplate): string {
   const vecB = t.transB ? t.kAligned : t.nAligned;
   const s: string[] = [header(t, vecA, vecB), ''];
   s.push(`@compute @workgroup_size(${t.workgroupX}, ${t.workgroupY})`);
-  s.push('fn main(@builtin(global_invocation_id) gid: vec3<u32>) {');
+  // Subgroup broadcasts of A need all four lanes of a subgroup live. They share row0 (one row of the
+  // workgroup), so leaving when row0 >= m is uniform in the subgroup; lanes past n compute on clamped
+  // columns and only their stores are skipped.
+  const sgA = t.subgroups && vecA && TM % 4 === 0;
+  s.push(
+    `fn main(@builtin(global_invocation_id) gid: vec3<u32>${sgA ? ', @builtin(subgroup_invocation_id) sid: u32' : ''}) {`,
+  );
   s.push('  let m = params.m;', '  let k = params.k;', '  let n = params.n;');
   s.push('  let mq = m / 4u;', '  let kq = k / 4u;', '  let nq = n / 4u;');
   s.push(`  let row0 = gid.y * ${TM}u;`, `  let col0 = gid.x * ${TN}u;`);
-  s.push('  if (row0 >= m || col0 >= n) { return; }');
+  s.push(sgA ? '  if (row0 >= m) { return; }' : '  if (row0 >= m || col0 >= n) { return; }');
 
   // Clamped base offsets, computed once: rows past m and columns past n reread the last valid one.
-  if (!t.transA) {
+  if (!t.transA && sgA) {
+    // Lane sid loads rows 4g + sid.
+    for (const g of range(TM / 4)) s.push(`  let asl${g} = min(row0 + ${4 * g}u + sid, m - 1u) * kq;`);
+  } else if (!t.transA) {
     for (const r of range(TM)) s.push(`  let ar${r} = min(row0 + ${r}u, m - 1u) * ${vecA ? 'kq' : 'k'};`);
   } else if (vecA) {
     for (const g of range(TM / 4)) s.push(`  let ag${g} = min(row0 / 4u + ${g}u, mq - 1u);`);
@@ -342,12 +495,15 @@ function registerWgsl(t: MatmulTemplate): string {
   for (const r of range(TM)) for (const c of range(CG)) s.push(`  var acc${r}_${c} = vec4<f32>(0.0);`);
 
   // Loads for the k index `kk + q`, as statements plus the expression of A(r) and of B's row group c.
-  const loadsAtK = (q: number, ind: string) => {
+  const loadsAtK = (q: number, ind: string, tail = false) => {
     const st: string[] = [];
     const kx = q === 0 ? 'kk' : `(kk + ${q}u)`;
     const aName = (r: number) => (t.transA && vecA ? `at${q}_${r >> 2}.${COMP[r & 3]}` : `a${q}_${r}`);
     if (!t.transA) {
       for (const r of range(TM)) st.push(`let a${q}_${r} = a[ar${r} + ${kx}];`);
+    } else if (vecA && sgA && !tail) {
+      // Lane sid loaded k = kk + 4 * (q / 4) + sid.
+      for (const g of range(TM / 4)) st.push(`let at${q}_${g} = subgroupBroadcast(ats${q >> 2}_${g}, ${q & 3}u);`);
     } else if (vecA) {
       for (const g of range(TM / 4)) st.push(`let at${q}_${g} = a[${kx} * mq + ag${g}];`);
     } else {
@@ -388,8 +544,16 @@ function registerWgsl(t: MatmulTemplate): string {
     for (const q of range(depth)) {
       const [sl, ql] = [q >> 2, q & 3];
       // k-contiguous vec4 loads cover four q at once.
-      if (ql === 0 && !t.transA && vecA) {
+      if (ql === 0 && !t.transA && vecA && sgA) {
+        for (const g of range(TM / 4)) st.push(`${ind}let avs${g}_${sl} = a[asl${g} + kk / 4u + ${sl}u];`);
+        for (const r of range(TM)) {
+          st.push(`${ind}let av${r}_${sl} = subgroupBroadcast(avs${r >> 2}_${sl}, ${r & 3}u);`);
+        }
+      } else if (ql === 0 && !t.transA && vecA) {
         for (const r of range(TM)) st.push(`${ind}let av${r}_${sl} = a[ar${r} + kk / 4u + ${sl}u];`);
+      }
+      if (ql === 0 && t.transA && sgA) {
+        for (const g of range(TM / 4)) st.push(`${ind}let ats${sl}_${g} = a[(kk + ${4 * sl}u + sid) * mq + ag${g}];`);
       }
       if (ql === 0 && t.transB && vecB) {
         for (const j of range(TN)) st.push(`${ind}let bt${j}_${sl} = b[bc${j} + kk / 4u + ${sl}u];`);
@@ -426,7 +590,7 @@ function registerWgsl(t: MatmulTemplate): string {
   if (depth > 4) s.push(`  for (; kk + 4u <= k; kk += 4u) {`, ...body(4, '    '), '  }');
   if (!t.kAligned) {
     // k % 4 remainder, one k at a time; here neither operand is read as vec4 along k.
-    const l = loadsAtK(0, '    ');
+    const l = loadsAtK(0, '    ', true);
     s.push('  for (; kk < k; kk += 1u) {', ...l.st, ...fmas(0, l.aName, '    '), '  }');
   }
   s.push(...epilogue(t, (r, c) => `acc${r}_${c}`));

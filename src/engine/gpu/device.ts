@@ -29,7 +29,9 @@ export const REQUIRED_LIMITS: EngineLimits = {
 };
 
 /** Optional features used when present. */
-const OPTIONAL_FEATURES: GPUFeatureName[] = ['timestamp-query', 'shader-f16'];
+// 'subgroups': the matmul's register tile broadcasts A across SwiftShader's 4-lane subgroups (see
+// probeMatmulSubgroups in src/kernels/matmul.ts); other adapters enable it unused.
+const OPTIONAL_FEATURES: GPUFeatureName[] = ['timestamp-query', 'shader-f16', 'subgroups'];
 
 /** Plain-data description of the adapter, safe to post to the UI. */
 export interface AdapterSummary {

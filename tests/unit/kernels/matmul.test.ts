@@ -6,6 +6,8 @@ import {
   matmulKey,
   matmulProgramFor,
   matmulPrograms,
+  matmulSubgroups,
+  probeMatmulSubgroups,
   matmulTemplate,
   matmulWith,
   type MatmulActivation,
@@ -15,7 +17,7 @@ import {
 import { KernelRuntime } from '../../../src/kernels/runtime';
 import { expectAllClose } from '../helpers/compare';
 import { randomF32 } from '../helpers/random';
-import { poisonedBuffer, readF32, testGpu, uploadBuffer } from '../helpers/webgpu';
+import { nodeGpu, poisonedBuffer, readF32, testGpu, uploadBuffer } from '../helpers/webgpu';
 
 interface Epilogue {
   bias: boolean;
@@ -45,7 +47,27 @@ const CASES: { shape: [number, number, number]; epilogue: Epilogue }[] = [
   { shape: [100, 784, 10], epilogue: { bias: false, activation: 'none' } },
   // m and n aligned, k not: relu only
   { shape: [12, 5, 8], epilogue: { bias: false, activation: 'relu' } },
+  // k aligned, m and n not, n wide enough for the 16-column tile: with subgroups, NN broadcasts A while
+  // lanes past n and threads past m still run; bias and relu
+  { shape: [37, 20, 41], epilogue: { bias: true, activation: 'relu' } },
 ];
+
+/**
+ * A device with the 'subgroups' feature where the adapter has it (SwiftShader does, with 4-lane subgroups):
+ * the register variant's subgroup broadcasts run only there, once probeMatmulSubgroups has vouched for it. The
+ * shared test device is never probed, so the cases that use it run the plain register tile.
+ */
+let subgroupDevice: Promise<GPUDevice | null> | undefined;
+function subgroupGpu(): Promise<GPUDevice | null> {
+  subgroupDevice ??= (async () => {
+    const adapter = await nodeGpu().requestAdapter();
+    if (!adapter?.features.has('subgroups')) return null;
+    const device = await adapter.requestDevice({ requiredFeatures: ['subgroups'] });
+    await probeMatmulSubgroups(device);
+    return device;
+  })();
+  return subgroupDevice;
+}
 
 /** op(A) @ op(B) + bias, activation, in float64. */
 function reference(
@@ -76,13 +98,13 @@ type Case = (typeof CASES)[number];
 
 /** Runs every case in one submit and compares each output element with the reference. */
 async function runCases(
+  device: GPUDevice,
   variant: MatmulVariant,
   transA: boolean,
   transB: boolean,
   cases: Case[],
   tiles?: Partial<MatmulTemplate>,
 ): Promise<void> {
-  const { device } = await testGpu();
   const rt = new KernelRuntime(device, (e) => {
     throw e;
   });
@@ -115,6 +137,7 @@ async function runCases(
             activation: r.epilogue.activation,
             variant,
             bias: r.epilogue.bias || undefined,
+            subgroups: matmulSubgroups(device),
           },
           tiles,
         ),
@@ -169,25 +192,66 @@ describe('matmul', () => {
     for (const transA of [false, true]) {
       for (const transB of [false, true]) {
         it(`${variant}: transA=${transA} transB=${transB}, every shape and epilogue`, async () => {
-          await runCases(variant, transA, transB, CASES);
+          const { device } = await testGpu();
+          await runCases(device, variant, transA, transB, CASES);
         });
       }
     }
   }
 
-  it('is correct with the other register tiles the benchmark compares', async () => {
+  it('uses subgroup broadcasts only after the probe found the 4-lane layout (SwiftShader has it)', async (ctx) => {
+    const adapter = await nodeGpu().requestAdapter();
+    if (!adapter) return ctx.skip();
+    // A device without the 'subgroups' feature: the probe says no, and so does every later call.
+    const plain = await adapter.requestDevice();
+    expect(matmulSubgroups(plain)).toBe(false);
+    expect(await probeMatmulSubgroups(plain)).toBe(false);
+    expect(matmulSubgroups(plain)).toBe(false);
+    plain.destroy();
+    const sgDevice = await subgroupGpu();
+    if (!sgDevice) return ctx.skip();
+    if (adapter.info.architecture === 'swiftshader') expect(matmulSubgroups(sgDevice)).toBe(true);
+  });
+
+  // The same shapes on a device with 4-lane subgroups, where the register variant broadcasts A (NN with k
+  // aligned, transA with m aligned) and threads past the matrix keep running until their stores.
+  for (const transA of [false, true]) {
+    for (const transB of [false, true]) {
+      it(`register with subgroups: transA=${transA} transB=${transB}, every shape and epilogue`, async (ctx) => {
+        const device = await subgroupGpu();
+        if (!device) return ctx.skip();
+        await runCases(device, 'register', transA, transB, CASES);
+      });
+    }
+  }
+
+  it('is correct with the other register tiles the benchmark compares', async (ctx) => {
+    const { device } = await testGpu();
+    // k = 65 and 12 run the 8-deep loop, the 4-deep loop and the scalar tail.
+    const shapes: Case[] = [CASES[4], { shape: [20, 12, 24], epilogue: { bias: false, activation: 'none' } }];
     for (const tiles of [
+      { rowsPerThread: 8, colsPerThread: 16, workgroupX: 8, workgroupY: 8, chain: false },
       { rowsPerThread: 4, colsPerThread: 8, chain: true, mulAdd: true },
       { rowsPerThread: 4, colsPerThread: 8, tileK: 8, chain: true, mulAdd: false },
       { rowsPerThread: 3, colsPerThread: 4, workgroupX: 4, workgroupY: 2 },
     ]) {
-      // k = 65 and 12 run the 8-deep loop, the 4-deep loop and the scalar tail.
-      const shapes: Case[] = [CASES[4], { shape: [20, 12, 24], epilogue: { bias: false, activation: 'none' } }];
-      await runCases('register', true, true, shapes, tiles);
+      await runCases(device, 'register', true, true, shapes, tiles);
+    }
+    const sgDevice = await subgroupGpu();
+    if (!sgDevice || !matmulSubgroups(sgDevice)) return ctx.skip();
+    // 32 rows per thread: eight broadcast row groups; k = 12 also runs the 4-deep loop after the 8-deep one;
+    // and the unchained multiply-adds with broadcasts.
+    const sgShapes: Case[] = [{ shape: [100, 12, 36], epilogue: { bias: true, activation: 'relu' } }];
+    for (const tiles of [
+      { rowsPerThread: 32, colsPerThread: 8, tileK: 8, subgroups: true },
+      { rowsPerThread: 16, colsPerThread: 16, chain: false, subgroups: true },
+    ]) {
+      for (const transA of [false, true]) await runCases(sgDevice, 'register', transA, false, sgShapes, tiles);
     }
   });
 
-  it('keys programs by every template parameter and lists warm-up programs', () => {
+  it('picks the tile from the shape and keys programs by every template parameter', async () => {
+    const { device } = await testGpu();
     const base = matmulTemplate({ m: 8, k: 8, n: 8 });
     const keys = new Set<string>();
     const changes: Partial<MatmulTemplate>[] = [
@@ -195,8 +259,8 @@ describe('matmul', () => {
       { variant: 'shared' },
       { rowsPerThread: 4 },
       { colsPerThread: 8 },
-      { workgroupX: 4 },
-      { workgroupY: 4 },
+      { workgroupX: 8 },
+      { workgroupY: 8 },
       { tileK: 8 },
       { transA: true },
       { transB: true },
@@ -205,13 +269,35 @@ describe('matmul', () => {
       { nAligned: false },
       { bias: true },
       { activation: 'relu' },
+      { chain: false },
+      { mulAdd: true },
+      { subgroups: true },
     ];
     for (const change of changes) keys.add(matmulKey({ ...base, ...change }));
     expect(keys.size).toBe(changes.length);
-    expect(matmulPrograms(true)).toHaveLength(6);
-    expect(matmulPrograms(false, [{ m: 100, k: 784, n: 500, bias: true, activation: 'relu' }])[0].key).toContain(
-      'shared',
-    );
+
+    // Wide outputs get 16 columns per thread, the MLP's 10-way layer 4; subgroups only where A is read as
+    // vec4 (k aligned, or m aligned when transposed) and the device has them.
+    const tile = (t: MatmulTemplate) => `${t.rowsPerThread}x${t.colsPerThread} sg${+t.subgroups}`;
+    expect(tile(matmulTemplate({ m: 100, k: 784, n: 500, subgroups: true }))).toBe('16x16 sg1');
+    expect(tile(matmulTemplate({ m: 100, k: 500, n: 10, subgroups: true }))).toBe('16x4 sg1');
+    expect(tile(matmulTemplate({ m: 100, k: 10, n: 500, transB: true, subgroups: true }))).toBe('16x16 sg0');
+    expect(tile(matmulTemplate({ m: 500, k: 100, n: 10, transA: true, subgroups: true }))).toBe('16x4 sg1');
+    expect(tile(matmulTemplate({ m: 13, k: 100, n: 10, transA: true, subgroups: true }))).toBe('16x4 sg0');
+    expect(tile(matmulTemplate({ m: 100, k: 784, n: 500 }))).toBe('16x16 sg0');
+    expect(matmulTemplate({ m: 100, k: 784, n: 500, variant: 'shared', subgroups: true }).subgroups).toBe(false);
+
+    // The warm-up list names the programs matmul() dispatches on that device.
+    expect(matmulPrograms(device, true)).toHaveLength(6);
+    for (const gpuDevice of [device, await subgroupGpu()]) {
+      if (!gpuDevice) continue;
+      const use = { m: 100, k: 500, n: 10, bias: true, activation: 'relu' as const };
+      const expected = matmulKey(matmulTemplate({ ...use, subgroups: matmulSubgroups(gpuDevice) }));
+      expect(matmulPrograms(gpuDevice, true, [use]).map((p) => p.key)).toEqual([expected]);
+    }
+    expect(
+      matmulPrograms(device, false, [{ m: 100, k: 784, n: 500, bias: true, activation: 'relu' }])[0].key,
+    ).toContain('shared');
   });
 
   it('rejects bad shapes and undersized buffers with the op and the shapes', async () => {

@@ -11,7 +11,7 @@ import type { GpuContext } from '../../gpu/device';
 import { GpuLimitError } from '../../gpu/errors';
 import { KernelRuntime } from '../../../kernels/runtime';
 import type { KernelProgram } from '../../../kernels/program';
-import { matmul, matmulPrograms } from '../../../kernels/matmul';
+import { matmul, matmulPrograms, probeMatmulSubgroups } from '../../../kernels/matmul';
 import { unary, unaryBackward, unaryPrograms } from '../../../kernels/unary';
 import { binary, scalar, binaryPrograms } from '../../../kernels/binary';
 import { reduce, reducePrograms } from '../../../kernels/reduce';
@@ -109,7 +109,7 @@ export class WebGpuBackend implements Backend<GpuStorage> {
   /** Compiles every kernel program the primitives may use, ahead of the first step. */
   async warmUp(extra: KernelProgram[] = []): Promise<void> {
     await this.rt.warmUp([
-      ...matmulPrograms(this.gpu.summary.isSoftware),
+      ...matmulPrograms(this.device, this.gpu.summary.isSoftware),
       ...unaryPrograms(),
       ...binaryPrograms(),
       ...reducePrograms(),
@@ -470,6 +470,8 @@ function toRmsprop(h: OptimHyper) {
 
 /** A webgpu backend on `gpu` (every kernel compiled first when `options.warmUp`). */
 export async function webgpuBackend(gpu: GpuContext, options: WebGpuBackendOptions = {}): Promise<WebGpuBackend> {
+  // Decides, once per device, whether the matmul may use subgroup broadcasts (a short probe dispatch).
+  await probeMatmulSubgroups(gpu.device);
   const backend = new WebGpuBackend(gpu, options);
   if (options.warmUp) await backend.warmUp();
   return backend;
