@@ -49,12 +49,19 @@ const JOB_UNARY_BACKWARD = 5;
 const JOB_SGD = 6;
 const JOB_ADAM = 7;
 const JOB_RMSPROP = 8;
-/** Element-wise work counted per element against minParallelFlops: splits only tensors of >= 256K. */
+/** Element-wise work counted per element against minParallelFlops: splits tensors of >= 128K elements. */
 const ELEMENT_FLOPS = 8;
 /** One thread's scratch: the matmul packing workspace (4.5 MiB) and an im2col chunk (4 MiB), rounded up. */
 const THREAD_SCRATCH_BYTES = 9 * 2 ** 20;
-/** Below this many flops a matmul or convolution runs on the calling thread alone (waking workers costs). */
-const DEFAULT_MIN_PARALLEL_FLOPS = 1 << 21;
+/**
+ * Below this many flops an op runs on the calling thread alone while the workers spin (a job shortly
+ * after another); below COLD_FACTOR times it when they sleep, since waking them costs 100-250 us here.
+ * Measured in Node on 2 threads (median per matmul, us, 1 thread / 2 threads): workers spinning
+ * 0.5 MFlop 35 / 28, 1 MFlop 52 / 37, 2 MFlop 95 / 60; workers asleep 4 MFlop 151 / 232, 8 MFlop
+ * 357 / 375, 78 MFlop 3100 / 1900.
+ */
+const DEFAULT_MIN_PARALLEL_FLOPS = 1 << 20;
+const COLD_FACTOR = 16;
 
 /** Op codes: the index of each name is the code the AssemblyScript kernels switch on. */
 const UNARY_CODES: { [Op in UnaryOp]: number } = {
@@ -305,7 +312,10 @@ export interface WasmKernelOptions {
    * run single-threaded and `singleThreadReason` says why.
    */
   threads?: number;
-  /** Work (flops) below which a kernel runs on the calling thread alone; tests pass 0 to split every op. */
+  /**
+   * Work (flops) below which a kernel runs on the calling thread alone, 16 times that while the workers
+   * sleep (no job for 2 ms); tests pass 0 to split every op.
+   */
   minParallelFlops?: number;
 }
 
@@ -448,9 +458,11 @@ export class WasmKernels {
     this.usePool(null, 'the worker threads were stopped');
   }
 
-  /** The pool when a kernel of `flops` is worth splitting, else null. */
+  /** The pool when a kernel of `flops` is worth splitting, else null (see DEFAULT_MIN_PARALLEL_FLOPS). */
   private poolFor(flops: number): ThreadPool | null {
-    return this.pool && flops >= this.minParallelFlops ? this.pool : null;
+    const pool = this.pool;
+    if (!pool || flops < this.minParallelFlops) return null;
+    return pool.spinning || flops >= COLD_FACTOR * this.minParallelFlops ? pool : null;
   }
 
   /** Storage for `length` 4-byte elements (f32 or i32). */

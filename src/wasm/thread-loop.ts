@@ -14,6 +14,8 @@ export interface ThreadInit {
   index: number;
   /** Export names by job code. */
   names: string[];
+  /** How long the thread spins for the next job before it sleeps (WORKER_SPIN_MS in threads.ts). */
+  spinMs: number;
 }
 
 /** Instantiates, calls `ready`, then serves jobs until the pool sets its quit flag. Never returns before. */
@@ -35,10 +37,19 @@ export function threadLoop(init: ThreadInit, ready: () => void): void {
   const fns = init.names.map((name) => exports[name]);
   const i32 = new Int32Array(init.memory.buffer, init.control, 8);
   const f64 = new Float64Array(init.memory.buffer, init.control + 32, 24);
+  // After a job the thread spins for the next one (init.spinMs) before it sleeps in Atomics.wait: see
+  // WORKER_SPIN_MS in threads.ts for why.
   let seen = Atomics.load(i32, SEQ);
   ready();
   for (;;) {
-    Atomics.wait(i32, SEQ, seen);
+    const spinUntil = performance.now() + init.spinMs;
+    spin: for (;;) {
+      for (let i = 0; i < 256; i++) if (Atomics.load(i32, SEQ) !== seen) break spin;
+      if (performance.now() > spinUntil) {
+        Atomics.wait(i32, SEQ, seen);
+        break;
+      }
+    }
     const seq = Atomics.load(i32, SEQ);
     if (seq === seen) continue;
     seen = seq;

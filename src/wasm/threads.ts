@@ -1,10 +1,11 @@
 // The wasm kernels' thread pool: `threads - 1` workers, each with its own instance of the shared-memory
 // kernel build on the one WebAssembly.Memory of the calling thread's instance. A job (a `*Part` export and
 // its numeric arguments) is posted through a control block in that memory: the caller writes the
-// arguments, bumps the sequence number and wakes the workers (Atomics.notify), computes share 0 itself,
-// then waits (Atomics.wait) until every worker has counted itself done. Calls stay synchronous, which the
-// engine needs; Atomics.wait is allowed in workers and in Node, and the backend never runs on a page's
-// main thread. Browser workers come from thread.worker.ts (a Vite module worker); Node uses worker_threads
+// arguments, bumps the sequence number and wakes the workers (Atomics.notify; a worker spins for a job
+// for WORKER_SPIN_MS after its last one before it sleeps), computes share 0 itself, then spins (after
+// DONE_SPIN_MS: waits, Atomics.wait) until every worker has counted itself done. Calls stay synchronous,
+// which the engine needs; Atomics.wait is allowed in workers and in Node, and the backend never runs on a
+// page's main thread. Browser workers come from thread.worker.ts (a Vite module worker); Node uses worker_threads
 // with thread-loop.ts's source as the worker's code.
 import type * as WorkerThreads from 'node:worker_threads';
 import type * as Os from 'node:os';
@@ -24,6 +25,16 @@ const OP = 3;
 const ARGC = 4;
 const THREADS = 5;
 const QUIT = 6;
+/**
+ * How long a worker spins for the next job after one before it sleeps in Atomics.wait. The ops of a
+ * training step come a fraction of a millisecond apart, and waking a sleeping thread (a futex wake; on a
+ * virtual machine also the wake of an idle virtual core) costs 50-250 us here, more than a 2 MFlop
+ * matmul's whole share (measured: 2 MFlop on 2 threads 142 us with sleeping workers, 60 us with spinning
+ * ones, 95 us on one thread). Bounded, so that an idle pool gives its cores back.
+ */
+export const WORKER_SPIN_MS = 2;
+/** How long the calling thread spins for the workers' shares before it sleeps. */
+const DONE_SPIN_MS = 5;
 /** A worker that has not finished its share in this long has died or hangs. */
 const JOB_TIMEOUT_MS = 120_000;
 /** Most threads the default picks: past this the kernels' memory bandwidth, not cores, limits. */
@@ -128,6 +139,8 @@ export class ThreadPool {
   private readonly i32: Int32Array;
   private readonly f64: Float64Array;
   private destroyed = false;
+  /** performance.now() when the last job finished: the workers spin for WORKER_SPIN_MS after it. */
+  private lastJobEndMs = Number.NEGATIVE_INFINITY;
 
   private constructor(
     private readonly workers: ThreadHandle[],
@@ -155,7 +168,9 @@ export class ThreadPool {
   ): Promise<ThreadPool> {
     new Int32Array(memory.buffer, control, 8).fill(0);
     const started = await Promise.allSettled(
-      Array.from({ length: threads - 1 }, (_, i) => startWorker({ module, memory, control, index: i + 1, names })),
+      Array.from({ length: threads - 1 }, (_, i) =>
+        startWorker({ module, memory, control, index: i + 1, names, spinMs: WORKER_SPIN_MS }),
+      ),
     );
     const workers = started.flatMap((s) => (s.status === 'fulfilled' ? [s.value] : []));
     const failed = started.find((s) => s.status === 'rejected');
@@ -165,6 +180,14 @@ export class ThreadPool {
     }
     const fns = names.map((name) => exports[name] as (...args: number[]) => void);
     return new ThreadPool(workers, fns, names, memory, control);
+  }
+
+  /**
+   * Whether the workers are still spinning after the last job (with a margin), so that a job now starts
+   * without waking them.
+   */
+  get spinning(): boolean {
+    return performance.now() - this.lastJobEndMs < 0.75 * WORKER_SPIN_MS;
   }
 
   /** Threads in the pool, the calling thread included. */
@@ -197,17 +220,19 @@ export class ThreadPool {
       own = error;
     }
     const want = this.workers.length;
-    const started = Date.now();
+    const started = performance.now();
     for (;;) {
       const done = Atomics.load(i32, DONE);
       if (done >= want) break;
-      // A page's main thread may not block (Atomics.wait throws there): it spins instead. The app never
-      // runs the engine on the main thread; the benchmark page does.
-      if (CAN_BLOCK) Atomics.wait(i32, DONE, done, 1000);
-      if (Date.now() - started > JOB_TIMEOUT_MS) {
+      // The shares are equal, so the workers finish about when this thread does: spin for them rather
+      // than sleep and pay a wake-up (see WORKER_SPIN_MS). A page's main thread may not block
+      // (Atomics.wait throws there) and spins throughout; the app never runs the engine there.
+      if (CAN_BLOCK && performance.now() - started > DONE_SPIN_MS) Atomics.wait(i32, DONE, done, 1000);
+      if (performance.now() - started > JOB_TIMEOUT_MS) {
         throw new Error(`wasm thread pool: ${this.names[op]} did not finish on all threads within 2 minutes`);
       }
     }
+    this.lastJobEndMs = performance.now();
     if (own) throw own;
     const failures = Atomics.load(i32, FAILED);
     if (failures > 0) {

@@ -20,6 +20,8 @@ const SHAPES: Shape[] = [
   [131, 260, 37],
   [3, 5, 2053],
   [9, 1100, 5],
+  // Three M blocks and three K blocks: B panels packed at their first use in the first M block and reused.
+  [263, 1030, 45],
 ];
 const EPILOGUES = [
   { bias: false, relu: false },

@@ -3,12 +3,12 @@
 // pixels and then add the partial sums, within 1e-6 of the largest element: a differently ordered f32 sum),
 // the backend says how many threads it uses and why it uses one, and the thread count rule.
 import os from 'node:os';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { OptimHyper } from '../../../src/engine/backend/backend';
 import { conv2dGeometry } from '../../../src/engine/ref/shapes';
 import { wasmBackend } from '../../../src/engine/backend/wasm/wasm';
 import { loadWasmKernels, type WasmKernels } from '../../../src/wasm/kernels';
-import { decideThreads, MAX_DEFAULT_THREADS } from '../../../src/wasm/threads';
+import { decideThreads, MAX_DEFAULT_THREADS, WORKER_SPIN_MS } from '../../../src/wasm/threads';
 import { expectAllClose } from '../helpers/compare';
 import { randomF32 } from '../helpers/random';
 import { kernelsFor, upload } from './wasm-helpers';
@@ -188,6 +188,47 @@ describe('threaded wasm kernels', () => {
     const want = k.readF32(b, 16).map((v) => v * k.readF32(a, 1)[0]);
     expectIdentical(k.readF32(c, 16), want);
     for (const p of [a, b, c]) k.free(p);
+  });
+
+  it('splits a matmul at minParallelFlops while the workers spin, and at 16 times it while they sleep', async () => {
+    const k = await loadWasmKernels({ threads: 2, minParallelFlops: 1000 });
+    const pool = k['pool']!;
+    let jobs = 0;
+    const original = pool.run.bind(pool);
+    pool.run = (...args: Parameters<typeof original>) => {
+      jobs++;
+      original(...args);
+    };
+    // The pool's clock, stopped: the workers count as spinning for 0.75 * WORKER_SPIN_MS after a job.
+    let nowMs = 1e6;
+    const clock = vi.spyOn(performance, 'now').mockImplementation(() => nowMs);
+    try {
+      // 2 * m * k * n flops: 5x10x9 is 900, 5x10x10 1000, 5x10x159 15 900, 5x10x160 16 000.
+      for (const [n, asleep, pooled] of [
+        [9, false, 0],
+        [10, false, 1],
+        [10, true, 0],
+        [159, true, 0],
+        [160, true, 1],
+      ] as const) {
+        // Each case starts right after a job (a 1x1x1 matmul on both threads), or long after one.
+        const one = upload(k, new Float32Array([1]));
+        const sink = upload(k, new Float32Array(1));
+        original(0, [one, one, sink, 1, 1, 1, 0, 0, 0, 0, k['workspace'], k['workspaceStride']]);
+        for (const p of [one, sink]) k.free(p);
+        nowMs += asleep ? 1000 : 0.1 * WORKER_SPIN_MS;
+        jobs = 0;
+        const a = randomF32(5 * 10, 21);
+        const b = randomF32(10 * n, 22);
+        const op = (kernels: WasmKernels) => (p: number[], out: number) =>
+          kernels.matmul({ a: p[0], b: p[1], out, m: 5, k: 10, n, transA: false, transB: false, activation: 'none' });
+        expectIdentical(run(k, [a, b], 5 * n, op(k)), run(single, [a, b], 5 * n, op(single)));
+        expect(jobs, `5x10x${n}, workers ${asleep ? 'asleep' : 'spinning'}`).toBe(pooled);
+      }
+    } finally {
+      clock.mockRestore();
+      k.stopThreads();
+    }
   });
 
   it('stopping the threads leaves working single-threaded kernels', async () => {
