@@ -79,7 +79,7 @@ export async function main(args: string[]): Promise<void> {
       const one = await ours(net, kind, 1, budget);
       const many = await ours(net, kind, undefined, budget);
       header ||= `wasm training in Node ${process.version}, ${one.simd} build, ours 1 and ${many.threads} threads, median of ${steps} steps`;
-      const peer = kind === 'sgd' ? jax[`train-${net}`]?.wasm : undefined;
+      const peer = kind === 'sgd' ? jax[`train-${net}-sgd`]?.wasm : undefined;
       const label = net === 'mlp' ? 'MLP 784-500-10, batch 100' : 'CNN conv32-pool-128-10, batch 128';
       rows.push(
         `| ${label} | ${kind === 'sgd' ? 'SGD' : 'Adam'} | ${text(one.cell)} | ${text(many.cell)} | ` +
