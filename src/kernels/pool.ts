@@ -163,6 +163,71 @@ ${DECODE_IN}
 }`,
 );
 
+// Fast max-pool path for channels % 4 == 0: one thread per (window or input pixel, 4 channels), loading
+// vec4s. Per-element threads re-decode the index and issue scalar loads for every channel, which made max
+// pooling the largest non-matmul cost of the classic CNN step on SwiftShader. Params.channels holds C / 4
+// here; flat x indices (argmax) are still per scalar element: vec4 index * 4 + lane. Same bits as the scalar
+// kernels: the first in-bounds tap seeds the maximum and only a strictly greater value replaces it, which is
+// the scalar kernel's first-maximum rule (NaN in the first tap sticks there too).
+const LANES = 'vec4<i32>(0, 1, 2, 3)';
+
+export const maxPoolVec4Program = program(
+  'maxPoolVec4',
+  `${HEAD(['var<storage, read> x: array<vec4<f32>>', 'var<storage, read_write> out: array<vec4<f32>>', 'var<storage, read_write> argmax: array<vec4<i32>>'])}
+${DECODE_OUT}
+  let first = ((i32(b * p.inH) + yLo) * i32(p.inW) + xLo) * i32(p.channels) + i32(c);
+  var best = x[first];
+  var bestIndex = vec4<i32>(first * 4) + ${LANES};
+  for (var y = yLo; y < yHi; y++) {
+    for (var xx = xLo; xx < xHi; xx++) {
+      let index = ((i32(b * p.inH) + y) * i32(p.inW) + xx) * i32(p.channels) + i32(c);
+      let v = x[index];
+      let better = v > best;
+      best = select(best, v, better);
+      bestIndex = select(bestIndex, vec4<i32>(index * 4) + ${LANES}, better);
+    }
+  }
+  out[i] = best;
+  argmax[i] = bestIndex;
+}`,
+);
+
+// Gather per input pixel and 4 channels, so overlapping windows accumulate without atomics; with
+// stride >= window (the common 2x2/2) each loop runs at most once.
+export const maxPoolBackwardVec4Program = program(
+  'maxPoolBackwardVec4',
+  `${HEAD(['var<storage, read> dy: array<vec4<f32>>', 'var<storage, read> argmax: array<vec4<i32>>', 'var<storage, read_write> dx: array<vec4<f32>>'])}
+${DECODE_IN}
+  let mine = vec4<i32>(i32(i) * 4) + ${LANES};
+  var sum = vec4<f32>(0.0);
+  for (var oy = oyLo; oy < oyHi; oy++) {
+    for (var ox = oxLo; ox < oxHi; ox++) {
+      let o = ((b * p.outH + oy) * p.outW + ox) * p.channels + c;
+      sum += select(vec4<f32>(0.0), dy[o], argmax[o] == mine);
+    }
+  }
+  dx[i] = sum;
+}`,
+);
+
+// Backward when the windows tile the input exactly (stride == window, no padding, out * window == in; the
+// classic 2x2/2 on an even map): every input pixel lies in exactly one window, so one thread per (window,
+// 4 channels) writes all of its taps, a quarter of the threads of the gather and no window-range decode.
+export const maxPoolBackwardTiledVec4Program = program(
+  'maxPoolBackwardTiledVec4',
+  `${HEAD(['var<storage, read> dy: array<vec4<f32>>', 'var<storage, read> argmax: array<vec4<i32>>', 'var<storage, read_write> dx: array<vec4<f32>>'])}
+${DECODE_OUT}
+  let g = dy[i];
+  let a = argmax[i];
+  for (var y = yLo; y < yHi; y++) {
+    for (var xx = xLo; xx < xHi; xx++) {
+      let index = ((i32(b * p.inH) + y) * i32(p.inW) + xx) * i32(p.channels) + i32(c);
+      dx[index] = select(vec4<f32>(0.0), g, a == vec4<i32>(index * 4) + ${LANES});
+    }
+  }
+}`,
+);
+
 export const avgPoolProgram = program(
   'avgPool',
   `${COUNT_FN}
@@ -217,6 +282,9 @@ export const globalAvgPoolBackwardProgram = program(
 export const poolPrograms: KernelProgram[] = [
   maxPoolProgram,
   maxPoolBackwardProgram,
+  maxPoolVec4Program,
+  maxPoolBackwardVec4Program,
+  maxPoolBackwardTiledVec4Program,
   avgPoolProgram,
   avgPoolBackwardProgram,
   globalAvgPoolProgram,
@@ -279,7 +347,11 @@ export function maxPool(rt: KernelRuntime, pass: GPUComputePassEncoder, a: MaxPo
   requireElements(k, 'out', a.out, output);
   requireElements(k, 'argmax', a.argmax, output);
   if (input > 2 ** 31 - 1) throw new RangeError(`${k}: input of ${input} elements is too large for i32 argmax indices`);
-  dispatch(rt, pass, maxPoolProgram, [a.x, a.out, a.argmax], a, output);
+  if (a.inC % 4 === 0) {
+    dispatch(rt, pass, maxPoolVec4Program, [a.x, a.out, a.argmax], { ...a, inC: a.inC / 4 }, output / 4);
+  } else {
+    dispatch(rt, pass, maxPoolProgram, [a.x, a.out, a.argmax], a, output);
+  }
 }
 
 /** dx[i] = sum of dy[o] over outputs o with argmax[o] == i (overwrites dx). */
@@ -290,7 +362,20 @@ export function maxPoolBackward(rt: KernelRuntime, pass: GPUComputePassEncoder, 
   requireElements(k, 'dy', a.dy, output);
   requireElements(k, 'argmax', a.argmax, output);
   requireElements(k, 'dx', a.dx, input);
-  dispatch(rt, pass, maxPoolBackwardProgram, [a.dy, a.argmax, a.dx], a, input);
+  const tiled =
+    a.strideH === a.kh &&
+    a.strideW === a.kw &&
+    a.padTop === 0 &&
+    a.padLeft === 0 &&
+    a.outH * a.kh === a.inH &&
+    a.outW * a.kw === a.inW;
+  if (a.inC % 4 === 0 && tiled) {
+    dispatch(rt, pass, maxPoolBackwardTiledVec4Program, [a.dy, a.argmax, a.dx], { ...a, inC: a.inC / 4 }, output / 4);
+  } else if (a.inC % 4 === 0) {
+    dispatch(rt, pass, maxPoolBackwardVec4Program, [a.dy, a.argmax, a.dx], { ...a, inC: a.inC / 4 }, input / 4);
+  } else {
+    dispatch(rt, pass, maxPoolBackwardProgram, [a.dy, a.argmax, a.dx], a, input);
+  }
 }
 
 /** out = mean of each window's in-bounds taps. */

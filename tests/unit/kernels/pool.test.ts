@@ -1,6 +1,6 @@
 // Pool kernels (max with argmax, average, global average; forward and backward) against the reference in
 // src/engine/ref/pool.ts on seeded random NHWC inputs: odd sizes, stride 2, 'same' padding, overlapping
-// windows, 1 and 3+ channels. Outputs are poisoned with NaN first.
+// windows, 1 and 3+ channels; channel counts divisible by 4 exercise the vec4 max-pool path. Outputs are poisoned with NaN first.
 import { describe, expect, it } from 'vitest';
 import {
   avgPoolBackward as refAvgPoolBackward,
@@ -38,6 +38,15 @@ const CASES: Case[] = [
   { x: [1, 5, 6, 3], pool: [3, 2], strides: [1, 1], padding: 'valid' },
   { x: [2, 9, 5, 4], pool: [2, 3], strides: [2, 1], padding: 'same' },
   { x: [1, 1, 1, 1], pool: [1, 1], strides: [1, 1], padding: 'valid' },
+  // channels % 4 == 0 takes the vec4 max-pool kernels; the cases above (1, 3, 5) take the scalar ones.
+  { x: [3, 26, 26, 32], pool: [2, 2], strides: [2, 2], padding: 'valid' },
+  { x: [1, 7, 9, 4], pool: [2, 2], strides: [2, 2], padding: 'valid' },
+  { x: [3, 5, 7, 8], pool: [3, 3], strides: [1, 1], padding: 'valid' },
+  { x: [1, 9, 7, 4], pool: [3, 2], strides: [2, 1], padding: 'same' },
+  { x: [3, 13, 11, 8], pool: [3, 3], strides: [2, 2], padding: 'same' },
+  { x: [1, 1, 1, 4], pool: [1, 1], strides: [1, 1], padding: 'valid' },
+  // Windows that tile the input exactly take the scatter backward (the first vec4 case above does too).
+  { x: [3, 6, 9, 8], pool: [2, 3], strides: [2, 3], padding: 'valid' },
 ];
 
 describe('pool kernels vs the reference', () => {
