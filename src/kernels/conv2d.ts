@@ -39,6 +39,26 @@ const FILE = 'src/kernels/conv2d.ts';
 const COMP = ['x', 'y', 'z', 'w'];
 const range = (n: number): number[] => Array.from({ length: n }, (_, i) => i);
 
+/**
+ * For the dW kernels: filter rows row0 .. row0 + rows - 1 (clamped), each m = (ky, kx, ic) as its channel
+ * ic<r> and its tap's offset from the window origin (ty<r>, tx<r>), and, unpadded, off<r>: that tap's offset
+ * in x, the same for every window.
+ */
+function filterRowTaps(rows: number, padded: boolean): string[] {
+  const s: string[] = [];
+  for (const r of range(rows)) {
+    s.push(
+      `  let m${r} = min(row0 + ${r}u, filterRows - 1u);`,
+      `  let ic${r} = m${r} % p.inC;`,
+      `  let tap${r} = m${r} / p.inC;`,
+      `  let ty${r} = i32(tap${r} / p.kw) - i32(p.padTop);`,
+      `  let tx${r} = i32(tap${r} % p.kw) - i32(p.padLeft);`,
+    );
+    if (!padded) s.push(`  let off${r} = (u32(ty${r}) * p.inW + u32(tx${r})) * p.inC + ic${r};`);
+  }
+  return s;
+}
+
 export type Conv2dActivation = 'none' | 'relu';
 /** 'gemm' and 'direct' (forward only) tile vec4 columns; 'lanes' (dW only) and 'window' (forward and dW)
  * put 4 consecutive output channels on SwiftShader's 4 SIMD lanes (see "'lanes' and 'window' kernels"). */
@@ -861,18 +881,7 @@ function backwardFilterWgsl(t: Conv2dTemplate): string {
   s.push('  let filterRows = p.kh * p.kw * p.inC;');
   s.push(...columnIndices(t, 'p.outC', 'col0'));
   s.push(`  let dyRow = ${t.nAligned ? 'p.outC / 4u' : 'p.outC'};`);
-  for (const r of range(TM)) {
-    // Filter row m = (ky, kx, ic): x offset of its tap relative to the window origin.
-    s.push(
-      `  let m${r} = min(row0 + ${r}u, filterRows - 1u);`,
-      `  let ic${r} = m${r} % p.inC;`,
-      `  let tap${r} = m${r} / p.inC;`,
-      `  let ty${r} = i32(tap${r} / p.kw) - i32(p.padTop);`,
-      `  let tx${r} = i32(tap${r} % p.kw) - i32(p.padLeft);`,
-    );
-    // Unpadded: the tap's offset from the window origin in x, the same for every window.
-    if (!t.padded) s.push(`  let off${r} = (u32(ty${r}) * p.inW + u32(tx${r})) * p.inC + ic${r};`);
-  }
+  s.push(...filterRowTaps(TM, t.padded));
   for (const r of range(TM)) for (const c of range(CG)) s.push(`  var acc${r}_${c} = vec4<f32>(0.0);`);
   s.push(`  for (var k = lid; k < p.rows; k += ${WG}u) {`);
   s.push(
@@ -1013,18 +1022,7 @@ function backwardFilterLanesWgsl(t: Conv2dTemplate): string {
     `  let row0 = rowTile * ${R}u;`,
     '  let filterRows = p.kh * p.kw * p.inC;',
   );
-  for (const r of range(R)) {
-    // Filter row m = (ky, kx, ic): its tap's offset from the window origin.
-    s.push(
-      `  let m${r} = min(row0 + ${r}u, filterRows - 1u);`,
-      `  let ic${r} = m${r} % p.inC;`,
-      `  let tap${r} = m${r} / p.inC;`,
-      `  let ty${r} = i32(tap${r} / p.kw) - i32(p.padTop);`,
-      `  let tx${r} = i32(tap${r} % p.kw) - i32(p.padLeft);`,
-    );
-    // Unpadded: the tap's offset in x from the window origin, the same for every window.
-    if (!t.padded) s.push(`  let off${r} = (u32(ty${r}) * p.inW + u32(tx${r})) * p.inC + ic${r};`);
-  }
+  s.push(...filterRowTaps(R, t.padded));
   for (const r of range(R)) for (const j of range(J)) s.push(`  var acc${r}_${j} = 0.0;`);
   s.push(
     '  let orow0 = chunk * p.chunkRows;',
