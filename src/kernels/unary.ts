@@ -112,14 +112,27 @@ struct Params {
 `;
 
 /**
- * The vec4 programs (a thread per four elements, for lengths that are a multiple of 4) apply the same
- * scalar expression to each component through a function, so they give the same bits as the f32 ones.
+ * One template for both program shapes: a thread per element (`f32`), or, for lengths that are a multiple
+ * of 4, a thread per four elements (`vec4<f32>`). Either way the op's scalar expression is a function
+ * applied to each element (component), so the two give the same bits.
  */
-function forwardVec4Wgsl(op: UnaryOp): string {
-  return /* wgsl */ `// unary ${op}, vec4 per thread: out[i] = ${unaryRules[op].forward} per component
+function elementType(vec4: boolean): string {
+  return vec4 ? 'vec4<f32>' : 'f32';
+}
+
+const COMPONENTS = ['x', 'y', 'z', 'w'];
+
+/** `call` applied to each component of the named vec4 operands, or to the f32 operands as they are. */
+function perElement(vec4: boolean, call: (c: string) => string): string {
+  return vec4 ? `vec4<f32>(${COMPONENTS.map((c) => call(`.${c}`)).join(', ')})` : call('');
+}
+
+function forwardWgsl(op: UnaryOp, vec4: boolean): string {
+  const ty = elementType(vec4);
+  return /* wgsl */ `// unary ${op}${vec4 ? ', vec4 per thread' : ''}: out[i] = ${unaryRules[op].forward}
 ${PARAMS_WGSL}
-@group(0) @binding(0) var<storage, read> xs: array<vec4<f32>>;
-@group(0) @binding(1) var<storage, read_write> out: array<vec4<f32>>;
+@group(0) @binding(0) var<storage, read> xs: array<${ty}>;
+@group(0) @binding(1) var<storage, read_write> out: array<${ty}>;
 @group(0) @binding(2) var<uniform> params: Params;
 ${UNARY_HELPERS_WGSL}
 fn f(x: f32, alpha: f32) -> f32 {
@@ -134,23 +147,23 @@ fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) 
   }
   let a = params.alpha;
   let x = xs[i];
-  out[i] = vec4<f32>(f(x.x, a), f(x.y, a), f(x.z, a), f(x.w, a));
+  out[i] = ${perElement(vec4, (c) => `f(x${c}, a)`)};
 }
 `;
 }
 
-function backwardVec4Wgsl(op: UnaryOp): string {
+function backwardWgsl(op: UnaryOp, vec4: boolean): string {
   const { backward, backwardReads } = unaryRules[op];
+  const ty = elementType(vec4);
   const inputs = [...(backwardReads.x ? ['xs'] : []), ...(backwardReads.y ? ['ys'] : []), 'dys'];
-  const declarations = inputs.map(
-    (name, b) => `@group(0) @binding(${b}) var<storage, read> ${name}: array<vec4<f32>>;`,
-  );
-  const x = backwardReads.x ? 'xs[i]' : 'vec4<f32>()';
-  const y = backwardReads.y ? 'ys[i]' : 'vec4<f32>()';
-  return /* wgsl */ `// unary ${op} backward, vec4 per thread: dx[i] = ${backward} per component
+  const declarations = inputs.map((name, b) => `@group(0) @binding(${b}) var<storage, read> ${name}: array<${ty}>;`);
+  // An operand the formula does not read is passed as zero (its buffer is not bound).
+  const x = backwardReads.x ? 'xs[i]' : `${ty}()`;
+  const y = backwardReads.y ? 'ys[i]' : `${ty}()`;
+  return /* wgsl */ `// unary ${op} backward${vec4 ? ', vec4 per thread' : ''}: dx[i] = ${backward}
 ${PARAMS_WGSL}
 ${declarations.join('\n')}
-@group(0) @binding(${inputs.length}) var<storage, read_write> dx: array<vec4<f32>>;
+@group(0) @binding(${inputs.length}) var<storage, read_write> dx: array<${ty}>;
 @group(0) @binding(${inputs.length + 1}) var<uniform> params: Params;
 ${UNARY_HELPERS_WGSL}
 fn g(x: f32, y: f32, dy: f32, alpha: f32) -> f32 {
@@ -167,52 +180,7 @@ fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) 
   let x = ${x};
   let y = ${y};
   let dy = dys[i];
-  dx[i] = vec4<f32>(g(x.x, y.x, dy.x, a), g(x.y, y.y, dy.y, a), g(x.z, y.z, dy.z, a), g(x.w, y.w, dy.w, a));
-}
-`;
-}
-
-function forwardWgsl(op: UnaryOp): string {
-  return /* wgsl */ `// unary ${op}: out[i] = ${unaryRules[op].forward}
-${PARAMS_WGSL}
-@group(0) @binding(0) var<storage, read> xs: array<f32>;
-@group(0) @binding(1) var<storage, read_write> out: array<f32>;
-@group(0) @binding(2) var<uniform> params: Params;
-${UNARY_HELPERS_WGSL}
-@compute @workgroup_size(${WORKGROUP_1D})
-fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) groups: vec3<u32>) {
-  let i = ${FLAT_INDEX_WGSL};
-  if (i >= params.n) {
-    return;
-  }
-  let alpha = params.alpha;
-  let x = xs[i];
-  out[i] = ${unaryRules[op].forward};
-}
-`;
-}
-
-function backwardWgsl(op: UnaryOp): string {
-  const { backward, backwardReads } = unaryRules[op];
-  const inputs = [...(backwardReads.x ? ['xs'] : []), ...(backwardReads.y ? ['ys'] : []), 'dys'];
-  const declarations = inputs.map((name, b) => `@group(0) @binding(${b}) var<storage, read> ${name}: array<f32>;`);
-  return /* wgsl */ `// unary ${op} backward: dx[i] = ${backward}
-${PARAMS_WGSL}
-${declarations.join('\n')}
-@group(0) @binding(${inputs.length}) var<storage, read_write> dx: array<f32>;
-@group(0) @binding(${inputs.length + 1}) var<uniform> params: Params;
-${UNARY_HELPERS_WGSL}
-@compute @workgroup_size(${WORKGROUP_1D})
-fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) groups: vec3<u32>) {
-  let i = ${FLAT_INDEX_WGSL};
-  if (i >= params.n) {
-    return;
-  }
-  let alpha = params.alpha;
-  ${backwardReads.x ? 'let x = xs[i];' : ''}
-  ${backwardReads.y ? 'let y = ys[i];' : ''}
-  let dy = dys[i];
-  dx[i] = ${backward};
+  dx[i] = ${perElement(vec4, (c) => `g(x${c}, y${c}, dy${c}, a)`)};
 }
 `;
 }
@@ -225,7 +193,7 @@ export function unaryProgram(op: UnaryOp, vec4 = false): KernelProgram {
   const key = `unary:${op}${vec4 ? ':vec4' : ''}`;
   let program = forwardPrograms.get(key);
   if (!program) {
-    const code = vec4 ? () => forwardVec4Wgsl(op) : () => forwardWgsl(op);
+    const code = () => forwardWgsl(op, vec4);
     program = { name: 'unary', key, file: 'src/kernels/unary.ts', code };
     forwardPrograms.set(key, program);
   }
@@ -237,7 +205,7 @@ export function unaryBackwardProgram(op: UnaryOp, vec4 = false): KernelProgram {
   const key = `unary_backward:${op}${vec4 ? ':vec4' : ''}`;
   let program = backwardPrograms.get(key);
   if (!program) {
-    const code = vec4 ? () => backwardVec4Wgsl(op) : () => backwardWgsl(op);
+    const code = () => backwardWgsl(op, vec4);
     program = { name: 'unary_backward', key, file: 'src/kernels/unary.ts', code };
     backwardPrograms.set(key, program);
   }
