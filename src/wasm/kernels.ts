@@ -8,11 +8,12 @@
 // through Vite's `new URL(..., import.meta.url)` asset handling in the browser and from disk in Node.
 // Multi-threaded (threads.ts): the same sources built against a shared memory, one instance per worker
 // thread; matmul, the convolutions and large element-wise ops run their `*Part` exports on every thread,
-// each with its own matmul workspace and im2col chunk.
+// each with its own matmul workspace and im2col chunk (a matmul hands its columns out as threads free up,
+// matmulSharedPart, where it has enough of them).
 import type { BinaryOp, PrimitiveArgs, ReduceOp, ScalarOp, UnaryOp } from '../engine/backend/backend';
 import type * as FsPromises from 'node:fs/promises';
 import type { Pool2dGeometry } from '../engine/ref/shapes';
-import { WasmArena } from './arena';
+import { WasmArena, WasmMemoryError } from './arena';
 import { CONTROL_BYTES, ThreadPool, threadSupport } from './threads';
 
 /** A buffer in the kernels' memory: its byte offset. */
@@ -39,6 +40,7 @@ const PARALLEL_EXPORTS = [
   'sgdUpdatePart',
   'adamUpdatePart',
   'rmspropUpdatePart',
+  'matmulSharedPart',
 ];
 const JOB_MATMUL = 0;
 const JOB_CONV = 1;
@@ -49,6 +51,12 @@ const JOB_UNARY_BACKWARD = 5;
 const JOB_SGD = 6;
 const JOB_ADAM = 7;
 const JOB_RMSPROP = 8;
+const JOB_MATMUL_SHARED = 9;
+/**
+ * Most bytes of packed A a threaded matmul keeps (matmulSharedBytes: about the size of A); a larger A
+ * falls back to the fixed split, each thread packing its own blocks.
+ */
+const MAX_PACKED_BYTES = 64 * 2 ** 20;
 /** Element-wise work counted per element against minParallelFlops: splits tensors of >= 128K elements. */
 const ELEMENT_FLOPS = 8;
 /** One thread's scratch: the matmul packing workspace (4.5 MiB) and an im2col chunk (4 MiB), rounded up. */
@@ -92,6 +100,7 @@ interface KernelExports {
   relaxedSimd(): number;
   fmaCeiling(iterations: number): number;
   matmulWorkspaceBytes(): number;
+  matmulSharedBytes(m: number, k: number, n: number, threads: number): number;
   matmul(
     a: number,
     b: number,
@@ -419,6 +428,10 @@ export class WasmKernels {
   private readonly workspaceStride: number;
   /** The filter gradient's per-thread partial sums (threads - 1 of them), grown on demand. */
   private partials: WasmPtr | null = null;
+  /** The threaded matmul's packed A (packedAFor) and its two counters (128 bytes). */
+  private packed: WasmPtr | null = null;
+  private packedBytes = 0;
+  private readonly matmulSync: WasmPtr;
   private partialsFloats = 0;
   private pool: ThreadPool | null = null;
   private readonly minParallelFlops: number;
@@ -441,6 +454,7 @@ export class WasmKernels {
     this.workspaceStride = Math.ceil(ex.matmulWorkspaceBytes() / 64) * 64;
     this.workspace = this.arena.alloc(this.workspaceStride * maxThreads, 'matmul packing workspaces');
     this.dims = this.arena.alloc(3 * MAX_RANK * 4, 'binary shape block');
+    this.matmulSync = this.arena.alloc(128, 'matmul thread counters');
     this.minParallelFlops = minParallelFlops;
   }
 
@@ -513,7 +527,15 @@ export class WasmKernels {
     }
     const relu = +(activation === 'relu');
     const pool = this.poolFor(2 * m * k * n);
-    if (pool) {
+    const packed = pool ? this.packedAFor(this.ex.matmulSharedBytes(m, k, n, pool.size)) : null;
+    if (pool && packed !== null) {
+      // Columns handed out as the threads free up, A packed once by all of them: see matmulSharedPart.
+      const sync = this.arena.i32(this.matmulSync, 32);
+      sync[0] = 0;
+      sync[16] = 0;
+      const args = [a, b, out, m, k, n, +transA, +transB, bias ?? 0, relu];
+      pool.run(JOB_MATMUL_SHARED, [...args, packed, this.matmulSync, this.workspace, this.workspaceStride]);
+    } else if (pool) {
       const args = [a, b, out, m, k, n, +transA, +transB, bias ?? 0, relu, this.workspace, this.workspaceStride];
       pool.run(JOB_MATMUL, args);
     } else {
@@ -881,6 +903,28 @@ export class WasmKernels {
     }
     this.arena.i32(this.dims, fields.length).set(fields);
     return name;
+  }
+
+  /**
+   * Room for a threaded matmul's packed A (`bytes`; 0 when the product is not split that way), grown on
+   * demand and kept; null where there is none, or it would pass MAX_PACKED_BYTES or the memory limit: the
+   * matmul then splits the fixed way (matmulPart).
+   */
+  private packedAFor(bytes: number): WasmPtr | null {
+    if (bytes === 0 || bytes > MAX_PACKED_BYTES) return null;
+    if (this.packed === null || this.packedBytes < bytes) {
+      if (this.packed !== null) this.arena.free(this.packed);
+      this.packed = null;
+      this.packedBytes = 0;
+      try {
+        this.packed = this.arena.alloc(bytes, 'matmul packed A');
+      } catch (error) {
+        if (error instanceof WasmMemoryError) return null;
+        throw error;
+      }
+      this.packedBytes = bytes;
+    }
+    return this.packed;
   }
 
   /** `floats` of scratch for the filter gradient's per-thread partial sums. */

@@ -267,21 +267,121 @@ export function matmulPart(
   }
 }
 
-/** gemm restricted to the output rows [m0, m1) and columns [n0, n1). */
+/**
+ * Bytes of scratch matmulSharedPart needs for an m x k x n product on `threads` threads (all of op(A)
+ * packed), or 0 where the output has too few column panels to hand out (fewer than MIN_CHUNKS_PER_THREAD
+ * per thread) and matmulPart's fixed split does better.
+ */
+export function matmulSharedBytes(m: i32, k: i32, n: i32, threads: i32): f64 {
+  if ((n + NR - 1) / NR < MIN_CHUNKS_PER_THREAD * threads) return 0;
+  return 4 * <f64>((m + MR - 1) / MR * MR) * <f64>k;
+}
+
+/** Equal blocks of at most KC along k (784 = 2 x 392, not 512 + 272), as gemmRange cuts them. */
+@inline
+function kBlockSize(k: i32): i32 {
+  return (k + (k + KC - 1) / KC - 1) / ((k + KC - 1) / KC);
+}
+
+/** Equal blocks of at most MC rows along m, in multiples of MR (a batch of 128 is one block, not 120 + 8). */
+@inline
+function mBlockSize(rows: i32): i32 {
+  const blocks = (rows + MC - 1) / MC;
+  return ((rows + blocks - 1) / blocks + MR - 1) / MR * MR;
+}
+
+/**
+ * Where the MR-row panel starting at row `row` of the k block starting at `pc` (kc deep) begins in op(A)
+ * packed whole (matmulSharedPart): the block begins pc * mPanels * MR floats in, its panels [kc][MR] each.
+ */
+@inline
+function packedAAt(packed: usize, mPanels: i32, pc: i32, kc: i32, row: i32): usize {
+  return packed + (<usize>(pc * mPanels * MR + row * kc) << 2);
+}
+
+/** Column chunks per thread that matmulSharedPart hands out (finer balances better, coarser reuses A more). */
+const CHUNKS_PER_THREAD: i32 = 8;
+/** Fewest column panels per thread for matmulSharedPart (below it a thread's share is too coarse). */
+const MIN_CHUNKS_PER_THREAD: i32 = 4;
+
+/**
+ * Waits until `count` threads have arrived at the i32 `counter` (this one included). The threads of a
+ * job run on separate cores and arrive within microseconds of one another, so it spins. A thread that
+ * never arrives (its share trapped) would hang the others: after ~2^33 polls (seconds) this one traps
+ * too, and the pool reports the failure.
+ */
+@inline
+function arriveAndWait(counter: usize, count: i32): void {
+  if (ASC_FEATURE_THREADS) {
+    atomic.add<i32>(counter, 1);
+    let polls: i64 = 0;
+    while (atomic.load<i32>(counter) < count) {
+      if (++polls > (<i64>1 << 33)) unreachable();
+    }
+  }
+}
+
+/**
+ * Thread `thread` of `threads`' share of matmul, with the columns handed out as the work goes rather than
+ * cut in advance, so that a thread slowed by a busy core takes fewer of them instead of holding the others
+ * up. First the threads pack all of op(A) together (a share of its panels each, into `packed`:
+ * matmulSharedBytes) and meet at a barrier, so A is packed once, not once per thread; then each takes the
+ * next run of NR-column panels from the counter at sync + 64 until none are left, and multiplies all rows
+ * by it as gemmRange does, packing those columns of B itself. `sync` is two i32 counters, 64 bytes apart,
+ * that the caller zeroes before the job; `work + thread * workStride` is this thread's workspace. Every
+ * output element sums over k in the same blocks and order as single-threaded, so the result is bit-identical.
+ */
+export function matmulSharedPart(
+  a: usize, b: usize, out: usize, m: i32, k: i32, n: i32, transA: bool, transB: bool, bias: usize, relu: bool,
+  packed: usize, sync: usize, work: usize, workStride: i32, thread: i32, threads: i32,
+): void {
+  const kStep = kBlockSize(k);
+  const mPanels = (m + MR - 1) / MR;
+  const units = (k + kStep - 1) / kStep * mPanels;
+  const u1 = splitAt(units, 1, thread + 1, threads);
+  for (let u = splitAt(units, 1, thread, threads); u < u1; u++) {
+    const pc = u / mPanels * kStep;
+    const kc = min(kStep, k - pc);
+    const row = u % mPanels * MR;
+    packA(a, transA, m, k, row, min(MR, m - row), pc, kc, packedAAt(packed, mPanels, pc, kc, row));
+  }
+  arriveAndWait(sync, threads);
+
+  const w = work + <usize>thread * <usize>workStride;
+  const nPanels = (n + NR - 1) / NR;
+  const perChunk = min(NC / NR, (nPanels + CHUNKS_PER_THREAD * threads - 1) / (CHUNKS_PER_THREAD * threads));
+  for (;;) {
+    const n0 = takeChunk(sync + 64) * perChunk * NR;
+    if (n0 >= n) break;
+    gemmRange(a, b, out, m, k, n, transA, transB, bias, relu, w, false, 0, m, n0, min(n, n0 + perChunk * NR), packed);
+  }
+}
+
+/** The next chunk number from the counter at `counter` (a plain increment in a build without threads). */
+@inline
+function takeChunk(counter: usize): i32 {
+  if (ASC_FEATURE_THREADS) return atomic.add<i32>(counter, 1);
+  const chunk = load<i32>(counter);
+  store<i32>(counter, chunk + 1);
+  return chunk;
+}
+
+/**
+ * gemm restricted to the output rows [m0, m1) and columns [n0, n1). `packedAll`, where not 0, holds all of
+ * op(A) already packed (matmulSharedPart): then A is read from there instead of packed per block.
+ */
 export function gemmRange(
   a: usize, b: usize, out: usize, m: i32, k: i32, n: i32,
   transA: bool, transB: bool, bias: usize, relu: bool, work: usize, accumulateOut: bool,
-  m0: i32, m1: i32, n0: i32, n1: i32,
+  m0: i32, m1: i32, n0: i32, n1: i32, packedAll: usize = 0,
 ): void {
   const packedB = work;
   const packedA = work + (<usize>(KC * NC) << 2);
   const tile = packedA + (<usize>(MC * KC) << 2);
-  // K is cut into equal blocks of at most KC.
-  const kStep = (k + (k + KC - 1) / KC - 1) / ((k + KC - 1) / KC);
-  // M likewise, in multiples of MR: a batch of 128 is one block, not 120 + 8.
+  const kStep = kBlockSize(k);
   const rowsM = m1 - m0;
   const mBlocks = (rowsM + MC - 1) / MC;
-  const mStep = ((rowsM + mBlocks - 1) / mBlocks + MR - 1) / MR * MR;
+  const mStep = mBlockSize(rowsM);
   for (let jc = n0; jc < n1; jc += NC) {
     const nc = min(NC, n1 - jc);
     for (let pc = 0; pc < k; pc += kStep) {
@@ -290,7 +390,9 @@ export function gemmRange(
       const last = pc + kc >= k;
       for (let ic = m0; ic < m1; ic += mStep) {
         const mc = min(mStep, m1 - ic);
-        packA(a, transA, m, k, ic, mc, pc, kc, packedA);
+        let pa = packedA;
+        if (packedAll != 0) pa = packedAAt(packedAll, (m + MR - 1) / MR, pc, kc, ic);
+        else packA(a, transA, m, k, ic, mc, pc, kc, packedA);
         for (let j0 = 0; j0 < nc; j0 += NR) {
           const cols = min(NR, nc - j0);
           // Each B panel is packed right before its first use, so the first pass over it reads it from L1
@@ -306,29 +408,41 @@ export function gemmRange(
             packB(b, transB, k, n, pc, kc, jc + j0, cols, pb);
           }
           const biasAt: usize = last && bias != 0 ? bias + (<usize>(jc + j0) << 2) : 0;
-          const reluHere = last && relu;
-          for (let i0 = 0; i0 < mc; i0 += MR) {
-            const rows = min(MR, mc - i0);
-            const pa = packedA + (<usize>(i0 * kc) << 2);
-            const c = out + (<usize>((ic + i0) * n + jc + j0) << 2);
-            if (rows == MR && cols == NR) {
-              kernel5x8(kc, pa, pb, c, n, accumulate, biasAt, reluHere);
-            } else {
-              // Edge tile: full tile into scratch, then merge only the rows and columns that exist.
-              kernel5x8(kc, pa, pb, tile, NR, false, 0, false);
-              for (let r = 0; r < rows; r++) {
-                const cRow = c + (<usize>(r * n) << 2);
-                const tRow = tile + (<usize>(r * NR) << 2);
-                for (let j = 0; j < cols; j++) {
-                  let v = load<f32>(tRow + (<usize>j << 2));
-                  if (accumulate) v += load<f32>(cRow + (<usize>j << 2));
-                  if (biasAt != 0) v += load<f32>(biasAt + (<usize>j << 2));
-                  if (reluHere && v < 0) v = 0;
-                  store<f32>(cRow + (<usize>j << 2), v);
-                }
-              }
-            }
-          }
+          multiplyPanel(pa, pb, tile, out, n, ic, mc, jc + j0, cols, kc, accumulate, biasAt, last && relu);
+        }
+      }
+    }
+  }
+}
+
+/**
+ * Output rows [row, row + rows) by columns [col, col + cols) (cols <= NR) of an n-wide output: the packed
+ * A panels from `packedA` (MR rows each, kc steps) times one packed B panel `pb`, tile by tile, with the
+ * epilogue (accumulate into out, then bias and relu where given); `tile` is scratch for ragged edge tiles.
+ */
+@inline
+function multiplyPanel(
+  packedA: usize, pb: usize, tile: usize, out: usize, n: i32, row: i32, rows: i32, col: i32, cols: i32, kc: i32,
+  accumulate: bool, biasAt: usize, relu: bool,
+): void {
+  for (let i0 = 0; i0 < rows; i0 += MR) {
+    const tileRows = min(MR, rows - i0);
+    const pa = packedA + (<usize>(i0 * kc) << 2);
+    const c = out + (<usize>((row + i0) * n + col) << 2);
+    if (tileRows == MR && cols == NR) {
+      kernel5x8(kc, pa, pb, c, n, accumulate, biasAt, relu);
+    } else {
+      // Edge tile: full tile into scratch, then merge only the rows and columns that exist.
+      kernel5x8(kc, pa, pb, tile, NR, false, 0, false);
+      for (let r = 0; r < tileRows; r++) {
+        const cRow = c + (<usize>(r * n) << 2);
+        const tRow = tile + (<usize>(r * NR) << 2);
+        for (let j = 0; j < cols; j++) {
+          let v = load<f32>(tRow + (<usize>j << 2));
+          if (accumulate) v += load<f32>(cRow + (<usize>j << 2));
+          if (biasAt != 0) v += load<f32>(biasAt + (<usize>j << 2));
+          if (relu && v < 0) v = 0;
+          store<f32>(cRow + (<usize>j << 2), v);
         }
       }
     }

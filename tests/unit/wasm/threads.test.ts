@@ -57,8 +57,13 @@ describe('threaded wasm kernels', () => {
   const shapes: [number, number, number][] = [
     [128, 784, 500],
     [784, 128, 500],
+    // Too few column panels to hand out: the fixed split (along n, then along m).
     [3, 600, 2],
+    [300, 70, 20],
+    // Columns handed out as threads free up, A packed once by all of them.
     [37, 5, 1029],
+    // Two K blocks by two N blocks.
+    [61, 1030, 2060],
   ];
   for (const [m, k, n] of shapes) {
     for (const [transA, transB] of [
@@ -170,6 +175,30 @@ describe('threaded wasm kernels', () => {
       }
     });
   }
+
+  it('hands a matmul\'s columns out as threads free up where it has >= 4 panels per thread, else splits it fixed', () => {
+    const k = pools[0];
+    const pool = k['pool']!;
+    const jobs: string[] = [];
+    const original = pool.run.bind(pool);
+    pool.run = (op: number, args: number[], threads?: number) => {
+      jobs.push(pool['names'][op]);
+      original(op, args, threads);
+    };
+    try {
+      // 2 threads: 8 panels of 8 columns are enough (n = 57..64), 7 are not (n = 56).
+      for (const n of [56, 57]) {
+        const a = upload(k, randomF32(40 * 9, 1));
+        const b = upload(k, randomF32(9 * n, 2));
+        const out = upload(k, new Float32Array(40 * n));
+        k.matmul({ a, b, out, m: 40, k: 9, n, transA: false, transB: false, activation: 'none' });
+        for (const p of [a, b, out]) k.free(p);
+      }
+    } finally {
+      pool.run = original;
+    }
+    expect(jobs).toEqual(['matmulPart', 'matmulSharedPart']);
+  });
 
   it('a share that traps on a worker thread is an error on the calling thread, and the pool goes on', () => {
     const k = pools[0];
