@@ -4,6 +4,7 @@
 // The choice (and the synthetic settings) persist in localStorage, so a reload trains on the same data.
 import { create } from 'zustand';
 import { createJSONStorage, persist } from 'zustand/middleware';
+import { skipUnchangedWrites } from './storage';
 import type { SampleSource } from '../../src/data/batches';
 import {
   loadMnist,
@@ -141,7 +142,8 @@ export const useDataStore = create<DataStore>()(
     {
       name: 'playground.data',
       version: 1,
-      storage: createJSONStorage(() => localStorage),
+      // Download progress changes the store ~10 times a second; the saved choice rarely.
+      storage: createJSONStorage(() => skipUnchangedWrites(() => localStorage)),
       partialize: (s): SavedDataChoice => ({ choice: s.choice, datasetId: s.datasetId, synthetic: s.synthetic }),
       merge: (persisted, current) => ({ ...current, ...savedDataChoice(persisted) }),
     },
