@@ -428,10 +428,14 @@ export class WasmKernels {
   private readonly workspaceStride: number;
   /** The filter gradient's per-thread partial sums (threads - 1 of them), grown on demand. */
   private partials: WasmPtr | null = null;
-  /** The threaded matmul's packed A (packedAFor) and its two counters (128 bytes). */
+  /** The threaded matmul's packed A (packedAFor). */
   private packed: WasmPtr | null = null;
   private packedBytes = 0;
-  private readonly matmulSync: WasmPtr;
+  /**
+   * Two i32 counters, 64 bytes apart, that the threads of a job share: the matmul's barrier, then the
+   * counter from which matmul and the convolutions hand out pieces of work (jobCounter).
+   */
+  private readonly jobCounters: WasmPtr;
   private partialsFloats = 0;
   private pool: ThreadPool | null = null;
   private readonly minParallelFlops: number;
@@ -454,7 +458,7 @@ export class WasmKernels {
     this.workspaceStride = Math.ceil(ex.matmulWorkspaceBytes() / 64) * 64;
     this.workspace = this.arena.alloc(this.workspaceStride * maxThreads, 'matmul packing workspaces');
     this.dims = this.arena.alloc(3 * MAX_RANK * 4, 'binary shape block');
-    this.matmulSync = this.arena.alloc(128, 'matmul thread counters');
+    this.jobCounters = this.arena.alloc(128, 'thread job counters');
     this.minParallelFlops = minParallelFlops;
   }
 
@@ -530,11 +534,10 @@ export class WasmKernels {
     const packed = pool ? this.packedAFor(this.ex.matmulSharedBytes(m, k, n, pool.size)) : null;
     if (pool && packed !== null) {
       // Columns handed out as the threads free up, A packed once by all of them: see matmulSharedPart.
-      const sync = this.arena.i32(this.matmulSync, 32);
-      sync[0] = 0;
-      sync[16] = 0;
+      this.arena.i32(this.jobCounters, 1)[0] = 0; // the barrier
+      this.jobCounter();
       const args = [a, b, out, m, k, n, +transA, +transB, bias ?? 0, relu];
-      pool.run(JOB_MATMUL_SHARED, [...args, packed, this.matmulSync, this.workspace, this.workspaceStride]);
+      pool.run(JOB_MATMUL_SHARED, [...args, packed, this.jobCounters, this.workspace, this.workspaceStride]);
     } else if (pool) {
       const args = [a, b, out, m, k, n, +transA, +transB, bias ?? 0, relu, this.workspace, this.workspaceStride];
       pool.run(JOB_MATMUL, args);
@@ -721,7 +724,7 @@ export class WasmKernels {
     const pool = this.poolFor(convFlops(g));
     if (pool) {
       const args = [this.dims, x, filter, bias ?? 0, relu, out, cols, this.colsFloats, this.workspace];
-      pool.run(JOB_CONV, [...args, this.workspaceStride]);
+      pool.run(JOB_CONV, [...args, this.workspaceStride, this.jobCounter()]);
     } else {
       this.ex.conv2d(this.dims, x, filter, bias ?? 0, relu, out, cols, this.colsFloats, this.workspace);
     }
@@ -756,7 +759,7 @@ export class WasmKernels {
     const pool = this.poolFor(convFlops(g));
     if (pool) {
       const args = [this.dims, dy, filter, dx, cols, this.colsFloats, this.workspace, this.workspaceStride];
-      pool.run(JOB_CONV_INPUT, args);
+      pool.run(JOB_CONV_INPUT, [...args, this.jobCounter()]);
     } else {
       this.ex.conv2dBackwardInput(this.dims, dy, filter, dx, cols, this.colsFloats, this.workspace);
     }
@@ -903,6 +906,12 @@ export class WasmKernels {
     }
     this.arena.i32(this.dims, fields.length).set(fields);
     return name;
+  }
+
+  /** The pieces-of-work counter of jobCounters, zeroed for the next job: its address. */
+  private jobCounter(): WasmPtr {
+    this.arena.i32(this.jobCounters + 64, 1)[0] = 0;
+    return this.jobCounters + 64;
   }
 
   /**

@@ -7,11 +7,17 @@
 // The bias gradient is a column sum of dy: `reduce` with outer 1, size batch*outH*outW, inner outC.
 // Geometry `g` points at 13 i32s: batch, inH, inW, inC, outC, kh, kw, strideH, strideW, padTop, padLeft,
 // outH, outW.
-// Threads (the *Part exports): thread t of T takes a contiguous band of output pixels (forward, filter
-// gradient) or of whole images (input gradient: col2im of different images never writes the same dx), with
-// its own im2col chunk (cols + t * colsFloats floats) and matmul workspace (work + t * workStride bytes).
-// The filter gradient's thread t > 0 sums into its own partial dW, which the caller adds up afterwards.
-import { gemm, splitAt } from './matmul';
+// Threads (the *Part exports), each with its own im2col chunk (cols + t * colsFloats floats) and matmul
+// workspace (work + t * workStride bytes): the forward and the input gradient hand out pieces of output
+// pixels (forward) or of whole images (input gradient: col2im of different images never writes the same
+// dx) from a counter as threads free up, so a thread slowed by a busy core takes fewer pieces; each
+// element comes out as on one thread. The filter gradient gives thread t a fixed band of output pixels to
+// sum into its own partial dW (thread 0 into dW itself), which the caller adds up afterwards: fixed, so
+// that the sum's order, and with it the result, does not change from run to run.
+import { gemm, splitAt, takeChunk } from './matmul';
+
+/** Pieces per thread that the forward and the input gradient hand out (finer balances better). */
+const PIECES_PER_THREAD: i32 = 8;
 
 const G_BATCH = 0, G_IN_H = 1, G_IN_W = 2, G_IN_C = 3, G_OUT_C = 4, G_KH = 5, G_KW = 6;
 const G_STRIDE_H = 7, G_STRIDE_W = 8, G_PAD_TOP = 9, G_PAD_LEFT = 10, G_OUT_H = 11, G_OUT_W = 12;
@@ -150,25 +156,38 @@ function col2im(g: usize, dcols: usize, dx: usize, r0: i32, rows: i32): void {
 export function conv2d(
   g: usize, x: usize, w: usize, bias: usize, relu: bool, y: usize, cols: usize, colsFloats: i32, work: usize,
 ): void {
-  conv2dPart(g, x, w, bias, relu, y, cols, colsFloats, work, 0, 0, 1);
+  const total = geo(g, G_BATCH) * geo(g, G_OUT_H) * geo(g, G_OUT_W);
+  conv2dRows(g, x, w, bias, relu, y, cols, colsFloats, work, 0, total);
 }
 
-/** Thread `thread` of `threads`' share of conv2d: its band of output pixels. */
-export function conv2dPart(
-  g: usize, x: usize, w: usize, bias: usize, relu: bool, y: usize, cols: usize, colsFloats: i32,
-  work: usize, workStride: i32, thread: i32, threads: i32,
+/** conv2d's output pixels [r0, r1), im2col chunk by chunk in `cols`. */
+function conv2dRows(
+  g: usize, x: usize, w: usize, bias: usize, relu: bool, y: usize, cols: usize, colsFloats: i32, work: usize,
+  r0: i32, r1: i32,
 ): void {
   const kSize = geo(g, G_KH) * geo(g, G_KW) * geo(g, G_IN_C);
   const outC = geo(g, G_OUT_C);
-  const total = geo(g, G_BATCH) * geo(g, G_OUT_H) * geo(g, G_OUT_W);
   const step = chunkRows(colsFloats, kSize);
+  for (let r = r0; r < r1; r += step) {
+    const rows = min(step, r1 - r);
+    im2col(g, x, cols, r, rows);
+    gemm(cols, w, y + (<usize>(r * outC) << 2), rows, kSize, outC, false, false, bias, relu, work, false);
+  }
+}
+
+/** Thread `thread` of `threads`' share of conv2d: pieces of output pixels from the counter at `counter`. */
+export function conv2dPart(
+  g: usize, x: usize, w: usize, bias: usize, relu: bool, y: usize, cols: usize, colsFloats: i32,
+  work: usize, workStride: i32, counter: usize, thread: i32, threads: i32,
+): void {
+  const total = geo(g, G_BATCH) * geo(g, G_OUT_H) * geo(g, G_OUT_W);
+  const piece = (total + PIECES_PER_THREAD * threads - 1) / (PIECES_PER_THREAD * threads);
   const myCols = cols + (<usize>thread * <usize>colsFloats << 2);
   const myWork = work + <usize>thread * <usize>workStride;
-  const end = splitAt(total, 1, thread + 1, threads);
-  for (let r0 = splitAt(total, 1, thread, threads); r0 < end; r0 += step) {
-    const rows = min(step, end - r0);
-    im2col(g, x, myCols, r0, rows);
-    gemm(myCols, w, y + (<usize>(r0 * outC) << 2), rows, kSize, outC, false, false, bias, relu, myWork, false);
+  for (;;) {
+    const r0 = takeChunk(counter) * piece;
+    if (r0 >= total) break;
+    conv2dRows(g, x, w, bias, relu, y, myCols, colsFloats, myWork, r0, min(total, r0 + piece));
   }
 }
 
@@ -209,29 +228,39 @@ export function addPartials(dst: usize, src: usize, count: i32, length: i32): vo
 
 /** dx = col2im(dy @ W^T), written (not added) into dx [batch, inH, inW, inC]. */
 export function conv2dBackwardInput(g: usize, dy: usize, w: usize, dx: usize, cols: usize, colsFloats: i32, work: usize): void {
-  conv2dBackwardInputPart(g, dy, w, dx, cols, colsFloats, work, 0, 0, 1);
+  conv2dBackwardInputImages(g, dy, w, dx, cols, colsFloats, work, 0, geo(g, G_BATCH));
 }
 
-/** Thread `thread` of `threads`' share of the input gradient: its band of whole images. */
-export function conv2dBackwardInputPart(
-  g: usize, dy: usize, w: usize, dx: usize, cols: usize, colsFloats: i32,
-  work: usize, workStride: i32, thread: i32, threads: i32,
+/** The input gradient of images [b0, b1), written (not added) into their part of dx. */
+function conv2dBackwardInputImages(
+  g: usize, dy: usize, w: usize, dx: usize, cols: usize, colsFloats: i32, work: usize, b0: i32, b1: i32,
 ): void {
   const kSize = geo(g, G_KH) * geo(g, G_KW) * geo(g, G_IN_C);
   const outC = geo(g, G_OUT_C);
-  const batch = geo(g, G_BATCH);
-  const b0 = splitAt(batch, 1, thread, threads), b1 = splitAt(batch, 1, thread + 1, threads);
-  if (b0 >= b1) return;
   const image = geo(g, G_IN_H) * geo(g, G_IN_W) * geo(g, G_IN_C);
   const pixels = geo(g, G_OUT_H) * geo(g, G_OUT_W);
-  const myCols = cols + (<usize>thread * <usize>colsFloats << 2);
-  const myWork = work + <usize>thread * <usize>workStride;
   memory.fill(dx + (<usize>(b0 * image) << 2), 0, <usize>((b1 - b0) * image) << 2);
   const step = chunkRows(colsFloats, kSize);
   const end = b1 * pixels;
   for (let r0 = b0 * pixels; r0 < end; r0 += step) {
     const rows = min(step, end - r0);
-    gemm(dy + (<usize>(r0 * outC) << 2), w, myCols, rows, outC, kSize, false, true, 0, false, myWork, false);
-    col2im(g, myCols, dx, r0, rows);
+    gemm(dy + (<usize>(r0 * outC) << 2), w, cols, rows, outC, kSize, false, true, 0, false, work, false);
+    col2im(g, cols, dx, r0, rows);
+  }
+}
+
+/** Thread `thread` of `threads`' share of the input gradient: pieces of whole images from the counter. */
+export function conv2dBackwardInputPart(
+  g: usize, dy: usize, w: usize, dx: usize, cols: usize, colsFloats: i32,
+  work: usize, workStride: i32, counter: usize, thread: i32, threads: i32,
+): void {
+  const batch = geo(g, G_BATCH);
+  const piece = (batch + PIECES_PER_THREAD * threads - 1) / (PIECES_PER_THREAD * threads);
+  const myCols = cols + (<usize>thread * <usize>colsFloats << 2);
+  const myWork = work + <usize>thread * <usize>workStride;
+  for (;;) {
+    const b0 = takeChunk(counter) * piece;
+    if (b0 >= batch) break;
+    conv2dBackwardInputImages(g, dy, w, dx, myCols, colsFloats, myWork, b0, min(batch, b0 + piece));
   }
 }

@@ -359,7 +359,7 @@ export function matmulSharedPart(
 
 /** The next chunk number from the counter at `counter` (a plain increment in a build without threads). */
 @inline
-function takeChunk(counter: usize): i32 {
+export function takeChunk(counter: usize): i32 {
   if (ASC_FEATURE_THREADS) return atomic.add<i32>(counter, 1);
   const chunk = load<i32>(counter);
   store<i32>(counter, chunk + 1);
