@@ -52,6 +52,8 @@ const JOB_SGD = 6;
 const JOB_ADAM = 7;
 const JOB_RMSPROP = 8;
 const JOB_MATMUL_SHARED = 9;
+/** Most floats of per-piece partial sums the threaded filter gradient keeps (16 MiB). */
+const MAX_FILTER_PARTIAL_FLOATS = 4 * 2 ** 20;
 /**
  * Most bytes of packed A a threaded matmul keeps (matmulSharedBytes: about the size of A); a larger A
  * falls back to the fixed split, each thread packing its own blocks.
@@ -426,7 +428,7 @@ export class WasmKernels {
   private scratchChannels = 0;
   /** Bytes between one thread's matmul workspace and the next. */
   private readonly workspaceStride: number;
-  /** The filter gradient's per-thread partial sums (threads - 1 of them), grown on demand. */
+  /** The threaded filter gradient's per-piece partial sums (pieces - 1 of them), grown on demand. */
   private partials: WasmPtr | null = null;
   /** The threaded matmul's packed A (packedAFor). */
   private packed: WasmPtr | null = null;
@@ -740,10 +742,16 @@ export class WasmKernels {
     const pool = this.poolFor(convFlops(g));
     if (pool) {
       const size = g.kh * g.kw * g.inC * g.outC;
-      const partials = this.partialSums(size * (pool.size - 1));
-      const args = [this.dims, x, dy, dFilter, partials, cols, this.colsFloats, this.workspace, this.workspaceStride];
-      pool.run(JOB_CONV_FILTER, args);
-      this.ex.addPartials(dFilter, partials, pool.size - 1, size);
+      const pixels = g.batch * g.outH * g.outW;
+      // Pieces handed out as threads free up, each summed into its own slot: up to 8 per thread, fewer
+      // where the slots would pass MAX_FILTER_PARTIAL_FLOATS, at least one per thread.
+      const perThread = Math.max(1, Math.min(8, Math.floor(MAX_FILTER_PARTIAL_FLOATS / size / pool.size)));
+      const perPiece = Math.ceil(pixels / (perThread * pool.size));
+      const pieces = Math.ceil(pixels / perPiece);
+      const partials = this.partialSums(size * Math.max(1, pieces - 1));
+      const args = [this.dims, x, dy, dFilter, partials, pieces, cols, this.colsFloats, this.workspace];
+      pool.run(JOB_CONV_FILTER, [...args, this.workspaceStride, this.jobCounter()]);
+      this.ex.addPartials(dFilter, partials, pieces - 1, size);
     } else {
       this.ex.conv2dBackwardFilter(this.dims, x, dy, dFilter, cols, this.colsFloats, this.workspace);
     }
@@ -936,7 +944,7 @@ export class WasmKernels {
     return this.packed;
   }
 
-  /** `floats` of scratch for the filter gradient's per-thread partial sums. */
+  /** `floats` of scratch for the filter gradient's per-piece partial sums. */
   private partialSums(floats: number): WasmPtr {
     if (this.partials === null || this.partialsFloats < floats) {
       if (this.partials !== null) this.arena.free(this.partials);

@@ -9,12 +9,13 @@
 // outH, outW.
 // Threads (the *Part exports), each with its own im2col chunk (cols + t * colsFloats floats) and matmul
 // workspace (work + t * workStride bytes): the forward and the input gradient hand out pieces of output
-// pixels (forward) or of whole images (input gradient: col2im of different images never writes the same
-// dx) from a counter as threads free up, so a thread slowed by a busy core takes fewer pieces; each
-// element comes out as on one thread. The filter gradient gives thread t a fixed band of output pixels to
-// sum into its own partial dW (thread 0 into dW itself), which the caller adds up afterwards: fixed, so
-// that the sum's order, and with it the result, does not change from run to run.
-import { gemm, splitAt, takeChunk } from './matmul';
+// pixels (forward, filter gradient) or of whole images (input gradient: col2im of different images never
+// writes the same dx) from a counter as threads free up, so a thread slowed by a busy core takes fewer
+// pieces. The forward and input gradient come out as on one thread; the filter gradient sums each piece
+// into its own partial dW (piece 0 into dW itself), which the caller adds up in piece order, so the result
+// does not depend on which thread took which piece (it differs from one thread's only by the f32 rounding
+// of a differently grouped sum).
+import { gemm, takeChunk } from './matmul';
 
 /** Pieces per thread that the forward and the input gradient hand out (finer balances better). */
 const PIECES_PER_THREAD: i32 = 8;
@@ -181,7 +182,7 @@ export function conv2dPart(
   work: usize, workStride: i32, counter: usize, thread: i32, threads: i32,
 ): void {
   const total = geo(g, G_BATCH) * geo(g, G_OUT_H) * geo(g, G_OUT_W);
-  const piece = (total + PIECES_PER_THREAD * threads - 1) / (PIECES_PER_THREAD * threads);
+  const piece = pixelsPerPiece(total, threads);
   const myCols = cols + (<usize>thread * <usize>colsFloats << 2);
   const myWork = work + <usize>thread * <usize>workStride;
   for (;;) {
@@ -193,31 +194,51 @@ export function conv2dPart(
 
 /** dW = sum over output pixels of im2col(x)^T dy, written (not added) into dw [kh*kw*inC, outC]. */
 export function conv2dBackwardFilter(g: usize, x: usize, dy: usize, dw: usize, cols: usize, colsFloats: i32, work: usize): void {
-  conv2dBackwardFilterPart(g, x, dy, dw, 0, cols, colsFloats, work, 0, 0, 1);
+  const total = geo(g, G_BATCH) * geo(g, G_OUT_H) * geo(g, G_OUT_W);
+  conv2dBackwardFilterRows(g, x, dy, dw, cols, colsFloats, work, 0, total);
+}
+
+/** The sum over output pixels [r0, r1) of im2col(x)^T dy, written (not added) into `target`. */
+function conv2dBackwardFilterRows(
+  g: usize, x: usize, dy: usize, target: usize, cols: usize, colsFloats: i32, work: usize, r0: i32, r1: i32,
+): void {
+  const kSize = geo(g, G_KH) * geo(g, G_KW) * geo(g, G_IN_C);
+  const outC = geo(g, G_OUT_C);
+  const step = chunkRows(colsFloats, kSize);
+  for (let r = r0; r < r1; r += step) {
+    const rows = min(step, r1 - r);
+    im2col(g, x, cols, r, rows);
+    gemm(cols, dy + (<usize>(r * outC) << 2), target, kSize, rows, outC, true, false, 0, false, work, r > r0);
+  }
+}
+
+/** Items (pixels, images) per piece when `total` are cut into PIECES_PER_THREAD pieces per thread. */
+@inline
+function pixelsPerPiece(total: i32, threads: i32): i32 {
+  return (total + PIECES_PER_THREAD * threads - 1) / (PIECES_PER_THREAD * threads);
 }
 
 /**
- * Thread `thread` of `threads`' share of the filter gradient: the sum over its band of output pixels,
- * written into dw (thread 0) or into partials + (thread - 1) * dW's size (zeros for an empty band).
+ * Thread `thread` of `threads`' share of the filter gradient: pieces of ceil(total / pieces) output
+ * pixels from the counter, piece p summed into its own slot (dw for p = 0, else partials + (p - 1) * dW's
+ * size), so that which thread took a piece changes nothing; the caller adds the slots up in order.
  */
 export function conv2dBackwardFilterPart(
-  g: usize, x: usize, dy: usize, dw: usize, partials: usize, cols: usize, colsFloats: i32,
-  work: usize, workStride: i32, thread: i32, threads: i32,
+  g: usize, x: usize, dy: usize, dw: usize, partials: usize, pieces: i32, cols: usize, colsFloats: i32,
+  work: usize, workStride: i32, counter: usize, thread: i32, threads: i32,
 ): void {
   const kSize = geo(g, G_KH) * geo(g, G_KW) * geo(g, G_IN_C);
   const outC = geo(g, G_OUT_C);
   const total = geo(g, G_BATCH) * geo(g, G_OUT_H) * geo(g, G_OUT_W);
-  const step = chunkRows(colsFloats, kSize);
+  const piece = (total + pieces - 1) / pieces;
   const myCols = cols + (<usize>thread * <usize>colsFloats << 2);
   const myWork = work + <usize>thread * <usize>workStride;
-  const target = thread == 0 ? dw : partials + (<usize>(thread - 1) * <usize>(kSize * outC) << 2);
-  const begin = splitAt(total, 1, thread, threads);
-  const end = splitAt(total, 1, thread + 1, threads);
-  if (begin >= end) memory.fill(target, 0, <usize>(kSize * outC) << 2);
-  for (let r0 = begin; r0 < end; r0 += step) {
-    const rows = min(step, end - r0);
-    im2col(g, x, myCols, r0, rows);
-    gemm(myCols, dy + (<usize>(r0 * outC) << 2), target, kSize, rows, outC, true, false, 0, false, myWork, r0 > begin);
+  for (;;) {
+    const p = takeChunk(counter);
+    const r0 = p * piece;
+    if (r0 >= total) break;
+    const target = p == 0 ? dw : partials + (<usize>(p - 1) * <usize>(kSize * outC) << 2);
+    conv2dBackwardFilterRows(g, x, dy, target, myCols, colsFloats, myWork, r0, min(total, r0 + piece));
   }
 }
 
@@ -255,7 +276,7 @@ export function conv2dBackwardInputPart(
   work: usize, workStride: i32, counter: usize, thread: i32, threads: i32,
 ): void {
   const batch = geo(g, G_BATCH);
-  const piece = (batch + PIECES_PER_THREAD * threads - 1) / (PIECES_PER_THREAD * threads);
+  const piece = pixelsPerPiece(batch, threads);
   const myCols = cols + (<usize>thread * <usize>colsFloats << 2);
   const myWork = work + <usize>thread * <usize>workStride;
   for (;;) {
