@@ -434,8 +434,8 @@ export class WasmKernels {
   private packed: WasmPtr | null = null;
   private packedBytes = 0;
   /**
-   * Two i32 counters, 64 bytes apart, that the threads of a job share: the matmul's barrier, then the
-   * counter from which matmul and the convolutions hand out pieces of work (jobCounter).
+   * Three i32 counters, 64 bytes apart, that the threads of a job share: the convolutions hand out pieces
+   * of work from the first (jobCounter), the threaded matmul uses all three (matmulSharedPart).
    */
   private readonly jobCounters: WasmPtr;
   private partialsFloats = 0;
@@ -460,7 +460,7 @@ export class WasmKernels {
     this.workspaceStride = Math.ceil(ex.matmulWorkspaceBytes() / 64) * 64;
     this.workspace = this.arena.alloc(this.workspaceStride * maxThreads, 'matmul packing workspaces');
     this.dims = this.arena.alloc(3 * MAX_RANK * 4, 'binary shape block');
-    this.jobCounters = this.arena.alloc(128, 'thread job counters');
+    this.jobCounters = this.arena.alloc(192, 'thread job counters');
     this.minParallelFlops = minParallelFlops;
   }
 
@@ -536,8 +536,7 @@ export class WasmKernels {
     const packed = pool ? this.packedAFor(this.ex.matmulSharedBytes(m, k, n, pool.size)) : null;
     if (pool && packed !== null) {
       // Columns handed out as the threads free up, A packed once by all of them: see matmulSharedPart.
-      this.arena.i32(this.jobCounters, 1)[0] = 0; // the barrier
-      this.jobCounter();
+      this.arena.i32(this.jobCounters, 48).fill(0);
       const args = [a, b, out, m, k, n, +transA, +transB, bias ?? 0, relu];
       pool.run(JOB_MATMUL_SHARED, [...args, packed, this.jobCounters, this.workspace, this.workspaceStride]);
     } else if (pool) {
@@ -916,10 +915,10 @@ export class WasmKernels {
     return name;
   }
 
-  /** The pieces-of-work counter of jobCounters, zeroed for the next job: its address. */
+  /** The first counter of jobCounters, zeroed for the next job: its address. */
   private jobCounter(): WasmPtr {
-    this.arena.i32(this.jobCounters + 64, 1)[0] = 0;
-    return this.jobCounters + 64;
+    this.arena.i32(this.jobCounters, 1)[0] = 0;
+    return this.jobCounters;
   }
 
   /**

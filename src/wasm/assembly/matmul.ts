@@ -305,15 +305,13 @@ const CHUNKS_PER_THREAD: i32 = 8;
 const MIN_CHUNKS_PER_THREAD: i32 = 4;
 
 /**
- * Waits until `count` threads have arrived at the i32 `counter` (this one included). The threads of a
- * job run on separate cores and arrive within microseconds of one another, so it spins. A thread that
- * never arrives (its share trapped) would hang the others: after ~2^33 polls (seconds) this one traps
- * too, and the pool reports the failure.
+ * Waits until the i32 at `counter` reaches `count`. The threads of a job run on separate cores and the
+ * wait is for work already under way, so it spins. Should the count never come (a thread's share
+ * trapped), after ~2^33 polls (seconds) this thread traps too, and the pool reports the failure.
  */
 @inline
-function arriveAndWait(counter: usize, count: i32): void {
+function waitFor(counter: usize, count: i32): void {
   if (ASC_FEATURE_THREADS) {
-    atomic.add<i32>(counter, 1);
     let polls: i64 = 0;
     while (atomic.load<i32>(counter) < count) {
       if (++polls > (<i64>1 << 33)) unreachable();
@@ -322,14 +320,15 @@ function arriveAndWait(counter: usize, count: i32): void {
 }
 
 /**
- * Thread `thread` of `threads`' share of matmul, with the columns handed out as the work goes rather than
- * cut in advance, so that a thread slowed by a busy core takes fewer of them instead of holding the others
- * up. First the threads pack all of op(A) together (a share of its panels each, into `packed`:
- * matmulSharedBytes) and meet at a barrier, so A is packed once, not once per thread; then each takes the
- * next run of NR-column panels from the counter at sync + 64 until none are left, and multiplies all rows
- * by it as gemmRange does, packing those columns of B itself. `sync` is two i32 counters, 64 bytes apart,
- * that the caller zeroes before the job; `work + thread * workStride` is this thread's workspace. Every
- * output element sums over k in the same blocks and order as single-threaded, so the result is bit-identical.
+ * Thread `thread` of `threads`' share of matmul, with the work handed out as it goes rather than cut in
+ * advance, so that a thread slowed by a busy core (or still waking up) takes less of it instead of holding
+ * the others up. First the threads pack all of op(A), taking its panels one by one from the counter at
+ * `sync` and counting the packed ones at sync + 64, so A is packed once, not once per thread; once all are
+ * packed, each takes the next run of NR-column panels from the counter at sync + 128 until none are left
+ * and multiplies all rows by it as gemmRange does, packing those columns of B itself. `packed` has room for
+ * matmulSharedBytes; the caller zeroes the three counters before the job; `work + thread * workStride` is
+ * this thread's workspace. Every output element sums over k in the same blocks and order as
+ * single-threaded, so the result is bit-identical.
  */
 export function matmulSharedPart(
   a: usize, b: usize, out: usize, m: i32, k: i32, n: i32, transA: bool, transB: bool, bias: usize, relu: bool,
@@ -338,20 +337,22 @@ export function matmulSharedPart(
   const kStep = kBlockSize(k);
   const mPanels = (m + MR - 1) / MR;
   const units = (k + kStep - 1) / kStep * mPanels;
-  const u1 = splitAt(units, 1, thread + 1, threads);
-  for (let u = splitAt(units, 1, thread, threads); u < u1; u++) {
+  for (;;) {
+    const u = takeChunk(sync);
+    if (u >= units) break;
     const pc = u / mPanels * kStep;
     const kc = min(kStep, k - pc);
     const row = u % mPanels * MR;
     packA(a, transA, m, k, row, min(MR, m - row), pc, kc, packedAAt(packed, mPanels, pc, kc, row));
+    if (ASC_FEATURE_THREADS) atomic.add<i32>(sync + 64, 1);
   }
-  arriveAndWait(sync, threads);
+  waitFor(sync + 64, units);
 
   const w = work + <usize>thread * <usize>workStride;
   const nPanels = (n + NR - 1) / NR;
   const perChunk = min(NC / NR, (nPanels + CHUNKS_PER_THREAD * threads - 1) / (CHUNKS_PER_THREAD * threads));
   for (;;) {
-    const n0 = takeChunk(sync + 64) * perChunk * NR;
+    const n0 = takeChunk(sync + 128) * perChunk * NR;
     if (n0 >= n) break;
     gemmRange(a, b, out, m, k, n, transA, transB, bias, relu, w, false, 0, m, n0, min(n, n0 + perChunk * NR), packed);
   }
