@@ -44,13 +44,14 @@ export function EnginePanel() {
 
   return (
     <>
-      <section className="intro">
-        <h1>Build a network, train it on your GPU or CPU, take it with you</h1>
+      <header className="card intro">
+        <h1>Engine</h1>
         <p>
           Everything runs in this tab: the layers you design are compiled to WebGPU compute shaders or SIMD WebAssembly
-          kernels, trained on data that never leaves your machine, and exported in formats other tools load.
+          kernels and trained on data that never leaves your machine. Here you see which engine trains and why, and can
+          choose another.
         </p>
-      </section>
+      </header>
       <section className="card" aria-labelledby="engine-heading">
         <h2 id="engine-heading">Compute engine</h2>
         {gpuError && (
@@ -132,11 +133,11 @@ function EngineChooser() {
   const running = ACTIVE_RUN.includes(runState);
   return (
     <>
-      <fieldset className="engine-choices" disabled={running} aria-describedby={running ? 'engine-locked' : undefined}>
+      <fieldset className="tile-grid engine-choices" disabled={running} aria-describedby={running ? 'engine-locked' : undefined}>
         <legend>Engine to train on</legend>
         {CHOICES.map((c) => {
           const selected = c.value === preference;
-          const className = `engine-choice${selected ? ' selected' : ''}${running ? ' disabled' : ''}`;
+          const className = `tile${selected ? ' selected' : ''}${running ? ' disabled' : ''}`;
           return (
             <label key={c.value} className={className}>
               <input
@@ -148,10 +149,10 @@ function EngineChooser() {
                 aria-labelledby={`engine-choice-${c.value}`}
                 aria-describedby={`engine-choice-${c.value}-detail`}
               />
-              <span className="engine-choice-label" id={`engine-choice-${c.value}`}>
+              <span className="tile-label" id={`engine-choice-${c.value}`}>
                 {c.label}
               </span>
-              <span className="engine-choice-detail" id={`engine-choice-${c.value}-detail`}>
+              <span className="tile-detail" id={`engine-choice-${c.value}-detail`}>
                 {c.detail}
               </span>
             </label>

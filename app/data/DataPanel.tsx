@@ -34,18 +34,18 @@ export function DataPanel() {
 
   return (
     <>
-      <section className="intro">
+      <header className="card intro">
         <h1>Data</h1>
         <p>
           Pick what the network learns from. MNIST streams into the tab and training can start on the first images while
           the rest arrives; the synthetic sets are generated here from a seed. Or bring your own data below: a CSV/TSV
           table or a folder of labelled images.
         </p>
-      </section>
-      <fieldset className="card data-choices">
+      </header>
+      <fieldset className="card tile-grid data-choices">
         <legend>Data set</legend>
         {CHOICES.map((c) => (
-          <label key={c.id} className={c.id === choice ? 'data-choice selected' : 'data-choice'}>
+          <label key={c.id} className={c.id === choice ? 'tile selected' : 'tile'}>
             <input
               type="radio"
               name="data-set"
@@ -55,10 +55,10 @@ export function DataPanel() {
               aria-labelledby={`data-choice-${c.id}`}
               aria-describedby={`data-choice-${c.id}-detail`}
             />
-            <span className="data-choice-label" id={`data-choice-${c.id}`}>
+            <span className="tile-label" id={`data-choice-${c.id}`}>
               {c.label}
             </span>
-            <span className="data-choice-detail" id={`data-choice-${c.id}-detail`}>
+            <span className="tile-detail" id={`data-choice-${c.id}-detail`}>
               {c.detail}
             </span>
           </label>

@@ -75,6 +75,8 @@ export function DesignerPanel() {
   return (
     <ReactFlowProvider>
       <div className="designer">
+        {/* The canvas needs every pixel, so the section's title is there for screen readers only. */}
+        <h1 className="visually-hidden">Design</h1>
         <Toolbar setMessage={setMessage} />
         {message && (
           <div

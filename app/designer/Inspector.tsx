@@ -254,7 +254,7 @@ function LayerDetails({ node }: { node: DesignNode }) {
         <dd>{formatFlops(layer.flopsPerSample)}</dd>
       </dl>
       <Connections node={node} />
-      <button type="button" className="danger-button" onClick={() => removeLayer([node.id], [])}>
+      <button type="button" className="danger inspector-remove" onClick={() => removeLayer([node.id], [])}>
         Delete layer
       </button>
     </>
@@ -280,7 +280,7 @@ export function Inspector() {
             connection
             {selection.edgeIds.length === 1 ? '' : 's'} selected.
           </p>
-          <button type="button" className="danger-button" onClick={removeSelection}>
+          <button type="button" className="danger inspector-remove" onClick={removeSelection}>
             Delete selected
           </button>
         </>

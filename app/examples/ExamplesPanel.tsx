@@ -86,7 +86,7 @@ export function ExamplesPanel() {
   const active = ACTIVE.includes(state);
   return (
     <div className="examples">
-      <header className="card">
+      <header className="card intro">
         <h1>Examples</h1>
         <p className="muted">
           Each example opens a ready design, data set and settings in the Train section; press Start there. Your current

@@ -92,7 +92,7 @@ export function ExportPanel() {
   const blocker = exportBlocker(state, step);
   return (
     <div className="export">
-      <header className="card">
+      <header className="card intro">
         <h1>Export and import</h1>
         <p className="muted">
           Take the trained model out of the browser, carry on training it elsewhere, or bring a model or a whole session

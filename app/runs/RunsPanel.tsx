@@ -13,6 +13,7 @@ import {
   type KeptRun,
 } from '../store/runs';
 import { formatDuration, formatPercent } from '../train/format';
+import { RowActions } from '../components/RowActions';
 import { OverlayChart } from './OverlayChart';
 import './runs.css';
 
@@ -66,7 +67,7 @@ function RunRow({
         </span>
       </td>
       <td>
-        {run.design.name}
+        <span className="run-design">{run.design.name}</span>
         <span className="muted small block" title={run.design.summary}>
           {run.design.params.toLocaleString('en-US')} parameters
         </span>
@@ -84,7 +85,7 @@ function RunRow({
       <td className="num">{formatAccuracy(run.final.testAccuracy)}</td>
       <td className="num">{formatRunTime(run.durationMs)}</td>
       <td>
-        <span className="run-actions">
+        <RowActions name={run.name} question="Delete this run?" onDelete={() => void remove(run.id)}>
           <button
             type="button"
             onClick={() => download(runToJson(run), `${runFileName(run)}.json`, 'application/json')}
@@ -99,10 +100,7 @@ function RunRow({
           >
             CSV
           </button>
-          <button type="button" onClick={() => void remove(run.id)} aria-label={`Delete ${run.name}`}>
-            Delete
-          </button>
-        </span>
+        </RowActions>
       </td>
     </tr>
   );
@@ -158,7 +156,7 @@ export function RunsPanel() {
 
   return (
     <div className="runs">
-      <header className="card">
+      <header className="card intro">
         <h1>Runs</h1>
         <p className="muted">
           Every run that finishes, stops or diverges is kept here, in this browser, with its settings, curves and final

@@ -21,7 +21,7 @@ export function LiveFigures() {
   return (
     <dl className="figures" aria-label="Live training figures">
       {items.map(([label, value]) => (
-        <div key={label} className="figure">
+        <div key={label} className={label === 'Engine' ? 'figure figure-text' : 'figure'}>
           <dt>{label}</dt>
           <dd data-testid={`figure-${label.toLowerCase().replace(/[^a-z]+/g, '-')}`}>{value}</dd>
         </div>

@@ -1,7 +1,8 @@
 // One live metric chart: the training series (smoothed, with the raw series faint behind it) and,
 // optionally, the per-epoch test series, both against steps.
 import { memo, useMemo } from 'react';
-import { CartesianGrid, Legend, Line, LineChart, ResponsiveContainer, Tooltip, XAxis, YAxis } from 'recharts';
+import { CartesianGrid, Legend, Line, LineChart, Tooltip, XAxis, YAxis } from 'recharts';
+import { CHART_MARGIN, ChartFrame, legendAbove, stepAxis, tooltipFormat, valueAxis } from '../components/Chart';
 import { seriesPoints, smooth, type Series } from './series';
 
 export interface MetricChartProps {
@@ -47,85 +48,56 @@ export const MetricChart = memo(function MetricChart({
   const fmt = format ?? ((v: number) => v.toPrecision(3));
 
   return (
-    <figure className="chart card" aria-label={title}>
-      <figcaption className="chart-title">{title}</figcaption>
-      <ResponsiveContainer width="100%" height={220}>
-        <LineChart data={data} margin={{ top: 8, right: 16, bottom: 24, left: 8 }}>
-          <CartesianGrid stroke="var(--border)" strokeDasharray="3 3" />
-          <XAxis
-            dataKey="step"
-            type="number"
-            domain={['dataMin', 'dataMax']}
-            tickFormatter={(v: number) => Math.round(v).toLocaleString('en-US')}
-            label={{ value: 'training step', position: 'insideBottom', offset: -12, fill: 'var(--muted)' }}
-            stroke="var(--muted)"
-            fontSize={12}
-          />
-          <YAxis
-            domain={yDomain ?? ['auto', 'auto']}
-            tickFormatter={fmt}
-            width={56}
-            label={{
-              value: yLabel,
-              angle: -90,
-              position: 'insideLeft',
-              offset: 4,
-              dy: 60,
-              fill: 'var(--muted)',
-              fontSize: 12,
-            }}
-            stroke="var(--muted)"
-            fontSize={12}
-          />
-          <Tooltip
-            formatter={(v) => (typeof v === 'number' ? fmt(v) : String(v))}
-            labelFormatter={(v) => `step ${Math.round(Number(v))}`}
-          />
-          <Legend verticalAlign="top" height={24} iconType="plainline" />
+    <ChartFrame title={title} height={220} empty={data.length === 0 ? 'No points yet: press Start to train.' : null}>
+      <LineChart data={data} margin={CHART_MARGIN}>
+        <CartesianGrid stroke="var(--border)" strokeDasharray="3 3" />
+        <XAxis {...stepAxis} />
+        <YAxis domain={yDomain ?? ['auto', 'auto']} {...valueAxis(yLabel, fmt)} />
+        <Tooltip {...tooltipFormat(fmt)} />
+        <Legend {...legendAbove} />
+        <Line
+          name="train (raw)"
+          dataKey="raw"
+          stroke="var(--accent-soft)"
+          dot={false}
+          isAnimationActive={false}
+          connectNulls
+          strokeWidth={1}
+          legendType="none"
+        />
+        <Line
+          name="train"
+          dataKey="train"
+          stroke="var(--accent)"
+          dot={false}
+          isAnimationActive={false}
+          connectNulls
+          strokeWidth={2}
+        />
+        {validation && validation.length > 0 && (
           <Line
-            name="train (raw)"
-            dataKey="raw"
-            stroke="var(--accent-soft)"
-            dot={false}
-            isAnimationActive={false}
-            connectNulls
-            strokeWidth={1}
-            legendType="none"
-          />
-          <Line
-            name="train"
-            dataKey="train"
-            stroke="var(--accent)"
-            dot={false}
+            name="validation"
+            dataKey="validation"
+            stroke="var(--ok)"
+            strokeDasharray="5 3"
+            dot={{ r: 3 }}
             isAnimationActive={false}
             connectNulls
             strokeWidth={2}
           />
-          {validation && validation.length > 0 && (
-            <Line
-              name="validation"
-              dataKey="validation"
-              stroke="var(--ok)"
-              strokeDasharray="5 3"
-              dot={{ r: 3 }}
-              isAnimationActive={false}
-              connectNulls
-              strokeWidth={2}
-            />
-          )}
-          {test && (
-            <Line
-              name="test"
-              dataKey="test"
-              stroke="var(--second)"
-              dot={{ r: 3 }}
-              isAnimationActive={false}
-              connectNulls
-              strokeWidth={2}
-            />
-          )}
-        </LineChart>
-      </ResponsiveContainer>
-    </figure>
+        )}
+        {test && (
+          <Line
+            name="test"
+            dataKey="test"
+            stroke="var(--second)"
+            dot={{ r: 3 }}
+            isAnimationActive={false}
+            connectNulls
+            strokeWidth={2}
+          />
+        )}
+      </LineChart>
+    </ChartFrame>
   );
 });

@@ -38,3 +38,21 @@ test('without WebGPU the app explains how to enable it and trains on WebAssembly
   await expect(page.getByTestId('engine-badge')).toHaveText(/^WebAssembly · .* · no WebGPU$/);
   await page.screenshot({ path: 'tests/e2e/screenshots/app-no-webgpu.png', fullPage: true });
 });
+
+test('at 1024 px no section scrolls sideways, and every section has one h1', async ({ page }) => {
+  await page.setViewportSize({ width: 1024, height: 700 });
+  await page.goto('/#/design');
+  // The badge's reason gives way on narrow windows but stays in its accessible name.
+  await expect(page.getByTestId('engine-badge')).toHaveAttribute('aria-label', /^Engine: ./);
+  for (const tab of ['Design', 'Data', 'Train', 'Runs', 'Examples', 'Export', 'Engine']) {
+    await page.getByRole('tab', { name: tab }).click();
+    await expect(page.getByRole('tabpanel')).toBeVisible();
+    const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+    expect(overflow, `${tab} is ${overflow}px wider than the window`).toBeLessThanOrEqual(0);
+    // One h1 per section (the designer's is for screen readers only: the canvas needs the room).
+    await expect(page.getByRole('tabpanel').getByRole('heading', { level: 1 })).toHaveCount(1);
+  }
+  // Before a run the Train charts say why they are empty.
+  await page.getByRole('tab', { name: 'Train' }).click();
+  await expect(page.getByRole('figure', { name: 'Loss' })).toContainText('No points yet: press Start to train.');
+});

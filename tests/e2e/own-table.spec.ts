@@ -149,6 +149,17 @@ test('a CSV classification set trains to a confusion matrix with the class names
   expect(Number((await heading.textContent())!.match(/([\d.]+)%/)![1])).toBeGreaterThan(80);
   const matrix = page.getByRole('table', { name: /Confusion matrix/ });
   for (const name of ['birch', 'oak', 'pine']) await expect(matrix.getByText(name).first()).toBeVisible();
+
+  // Deleting a kept set asks once more; Escape keeps it and gives focus back to Delete, "Yes" removes it.
+  await page.getByRole('tab', { name: 'Data' }).click();
+  const kept = page.getByRole('table', { name: 'Kept data sets' });
+  await kept.getByRole('button', { name: 'Delete trees' }).click();
+  await expect(kept.getByRole('group', { name: 'Delete trees?' })).toContainText('Delete it from this browser?');
+  await page.keyboard.press('Escape');
+  await expect(kept.getByRole('button', { name: 'Delete trees' })).toBeFocused();
+  await kept.getByRole('button', { name: 'Delete trees' }).click();
+  await kept.getByRole('button', { name: 'Yes, delete trees' }).click();
+  await expect(page.getByText('No data set is kept yet.')).toBeVisible();
 });
 
 test('bad tables: a ragged row, text in a numeric column, another file type', async ({ page }) => {

@@ -34,8 +34,8 @@ test('two XOR runs with SGD and Adam: overlay, differing setting, delete', async
   await expect(chart.locator('.recharts-line-curve')).toHaveCount(4);
   await expect(chart.locator('.recharts-legend-wrapper')).toContainText('Run 1 · XOR 2-10-1 (train)');
   await expect(chart.locator('.recharts-legend-wrapper')).toContainText('Run 2 · XOR 2-10-1 (train)');
-  // Labelled axes: "step" across, "loss" up.
-  await expect(chart.locator('text', { hasText: /^step$/ })).toBeVisible();
+  // Labelled axes: "training step" across (as on the Train charts), "loss" up.
+  await expect(chart.locator('text', { hasText: /^training step$/ })).toBeVisible();
   await expect(chart.locator('text', { hasText: /^loss$/ })).toBeVisible();
   const differ = page.getByRole('table', { name: 'Settings that differ' });
   await expect(differ.getByRole('row', { name: /optimizer/ })).toContainText('sgd');
@@ -61,7 +61,14 @@ test('two XOR runs with SGD and Adam: overlay, differing setting, delete', async
   expect(rows[0]).toBe('curve,step,value');
   expect(rows.filter((r) => r.startsWith('test loss,'))).toHaveLength(3);
 
+  // Delete asks once more: "Keep it" (focused, so Enter twice deletes nothing) leaves the run, "Yes" removes it.
   await page.getByRole('button', { name: /Delete Run 1 / }).click();
+  await expect(page.getByRole('button', { name: 'Keep it' })).toBeFocused();
+  await page.keyboard.press('Enter');
+  await expect(table.locator('tbody tr')).toHaveCount(2);
+  await expect(page.getByRole('button', { name: /Delete Run 1 / })).toBeFocused();
+  await page.getByRole('button', { name: /Delete Run 1 / }).click();
+  await page.getByRole('button', { name: /Yes, delete Run 1 / }).click();
   await expect(table.locator('tbody tr')).toHaveCount(1);
   await expect(page.getByRole('figure', { name: 'Loss of the selected runs' })).toHaveCount(0);
   await page.reload();

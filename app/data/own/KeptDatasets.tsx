@@ -1,7 +1,7 @@
 // The data sets kept in this browser: name, task, rows, input shape, size and source, with Use (train on
 // it; the design is fitted to it) and Delete (asks once more before anything is removed).
-import { useState } from 'react';
 import type { DatasetMeta } from '../../../src/data/dataset';
+import { RowActions } from '../../components/RowActions';
 import { useDataStore } from '../../store/data';
 import { useDatasetsStore } from '../../store/datasets';
 import { formatCount, formatDataBytes } from '../format';
@@ -23,7 +23,6 @@ export function KeptDatasets() {
   const use = useDatasetsStore((s) => s.use);
   const remove = useDatasetsStore((s) => s.remove);
   const inUse = useDataStore((s) => (s.choice === 'dataset' ? s.datasetId : null));
-  const [confirming, setConfirming] = useState<string | null>(null);
 
   return (
     <>
@@ -66,37 +65,19 @@ export function KeptDatasets() {
                 <td>{inputLabel(meta)}</td>
                 <td className="num">{formatDataBytes(meta.bytes)}</td>
                 <td className="kept-actions">
-                  {confirming === meta.id ? (
-                    <>
-                      <span className="small">Delete it from this browser?</span>
-                      <button
-                        type="button"
-                        className="danger"
-                        onClick={() => {
-                          setConfirming(null);
-                          void remove(meta.id);
-                        }}
-                      >
-                        Yes, delete {meta.name}
+                  <RowActions
+                    name={meta.name}
+                    question="Delete it from this browser?"
+                    onDelete={() => void remove(meta.id)}
+                  >
+                    {meta.id === inUse ? (
+                      <span className="badge badge-ok">In use</span>
+                    ) : (
+                      <button type="button" aria-label={`Use ${meta.name}`} onClick={() => void use(meta.id)}>
+                        Use
                       </button>
-                      <button type="button" onClick={() => setConfirming(null)}>
-                        Keep it
-                      </button>
-                    </>
-                  ) : (
-                    <>
-                      {meta.id === inUse ? (
-                        <span className="badge badge-ok">In use</span>
-                      ) : (
-                        <button type="button" aria-label={`Use ${meta.name}`} onClick={() => void use(meta.id)}>
-                          Use
-                        </button>
-                      )}
-                      <button type="button" aria-label={`Delete ${meta.name}`} onClick={() => setConfirming(meta.id)}>
-                        Delete
-                      </button>
-                    </>
-                  )}
+                    )}
+                  </RowActions>
                 </td>
               </tr>
             ))}
