@@ -133,7 +133,11 @@ function EngineChooser() {
   const running = ACTIVE_RUN.includes(runState);
   return (
     <>
-      <fieldset className="tile-grid engine-choices" disabled={running} aria-describedby={running ? 'engine-locked' : undefined}>
+      <fieldset
+        className="tile-grid engine-choices"
+        disabled={running}
+        aria-describedby={running ? 'engine-locked' : undefined}
+      >
         <legend>Engine to train on</legend>
         {CHOICES.map((c) => {
           const selected = c.value === preference;

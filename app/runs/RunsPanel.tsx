@@ -5,6 +5,7 @@ import { useEffect, useMemo, useState } from 'react';
 import { CLASS_COLOURS } from '../data/SyntheticCard';
 import {
   differingSettings,
+  OPTIMIZER_LABEL,
   runCurvesToCsv,
   runFileName,
   runToJson,
@@ -19,8 +20,6 @@ import './runs.css';
 
 // Runs are recorded from the moment the app loads (this module loads with the section list).
 startRecordingRuns();
-
-const OPTIMIZER_LABEL = { sgd: 'SGD', adam: 'Adam', rmsprop: 'RMSprop' } as const;
 
 function download(text: string, name: string, mime: string): void {
   const url = URL.createObjectURL(new Blob([text], { type: mime }));

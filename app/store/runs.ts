@@ -116,27 +116,41 @@ export function keptRunFrom(
   };
 }
 
-/** Labels of the settings the comparison lists, in the order the Train section shows them. */
+/** Labels of the settings the comparison lists, in the order and words of the Train section. */
 export const SETTING_LABELS: Record<keyof TrainSettings, string> = {
-  optimizer: 'optimizer',
-  learningRate: 'learning rate',
-  momentum: 'momentum',
-  nesterov: 'Nesterov',
-  schedule: 'schedule',
-  decayEpochs: 'decay every (epochs)',
-  decayRate: 'decay factor',
-  batchSize: 'batch size',
-  epochs: 'epochs',
-  l1: 'L1',
-  l2: 'L2',
-  seed: 'seed',
-  earlyStoppingPatience: 'early stopping patience',
-  validationSplit: 'validation split',
-  trainLimit: 'training samples',
-  testLimit: 'test samples',
-  augment: 'augmentation',
-  flip: 'random flips',
+  optimizer: 'Optimiser',
+  learningRate: 'Learning rate',
+  momentum: 'Momentum',
+  nesterov: 'Nesterov momentum',
+  schedule: 'Learning-rate schedule',
+  decayEpochs: 'Decay every (epochs)',
+  decayRate: 'Decay factor',
+  batchSize: 'Batch size',
+  epochs: 'Epochs',
+  l1: 'L1 penalty',
+  l2: 'L2 weight decay',
+  seed: 'Seed',
+  earlyStoppingPatience: 'Early stopping patience (epochs)',
+  validationSplit: 'Validation split',
+  trainLimit: 'Training samples',
+  testLimit: 'Test samples',
+  augment: 'Random shifts',
+  flip: 'Random left-right flips',
 };
+
+/** The optimisers as the app names them. */
+export const OPTIMIZER_LABEL = { sgd: 'SGD', adam: 'Adam', rmsprop: 'RMSprop' } as const;
+const SCHEDULE_LABEL = { constant: 'Constant', step: 'Step decay', cosine: 'Cosine' } as const;
+
+/** A setting's value as the comparison shows it: names as the Train section writes them, on/off, "all". */
+export function settingText<K extends keyof TrainSettings>(key: K, value: TrainSettings[K]): string {
+  if (key === 'optimizer') return OPTIMIZER_LABEL[value as TrainSettings['optimizer']];
+  if (key === 'schedule') return SCHEDULE_LABEL[value as TrainSettings['schedule']];
+  if (typeof value === 'boolean') return value ? 'on' : 'off';
+  if ((key === 'trainLimit' || key === 'testLimit') && value === 0) return 'all';
+  if (key === 'earlyStoppingPatience' && value === 0) return 'off';
+  return String(value);
+}
 
 export interface SettingDifference {
   /** A TrainSettings key, or 'design' / 'data'. */
@@ -159,12 +173,12 @@ export function differingSettings(runs: readonly KeptRun[]): SettingDifference[]
   };
   add(
     'design',
-    'design',
+    'Design',
     runs.map((r) => `${r.design.name} (${r.design.summary})`),
   );
   add(
     'data',
-    'data set',
+    'Data set',
     runs.map((r) => r.data.label),
   );
   const applies = (key: keyof TrainSettings, s: TrainSettings) => {
@@ -178,7 +192,7 @@ export function differingSettings(runs: readonly KeptRun[]): SettingDifference[]
     add(
       key,
       SETTING_LABELS[key],
-      runs.map((r, i) => (used[i] ? String(r.settings[key]) : '–')),
+      runs.map((r, i) => (used[i] ? settingText(key, r.settings[key]) : '–')),
     );
   }
   return rows;

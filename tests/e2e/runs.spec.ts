@@ -38,9 +38,9 @@ test('two XOR runs with SGD and Adam: overlay, differing setting, delete', async
   await expect(chart.locator('text', { hasText: /^training step$/ })).toBeVisible();
   await expect(chart.locator('text', { hasText: /^loss$/ })).toBeVisible();
   const differ = page.getByRole('table', { name: 'Settings that differ' });
-  await expect(differ.getByRole('row', { name: /optimizer/ })).toContainText('sgd');
-  await expect(differ.getByRole('row', { name: /optimizer/ })).toContainText('adam');
-  await expect(differ).not.toContainText('learning rate');
+  await expect(differ.getByRole('row', { name: /Optimiser/ })).toContainText('SGD');
+  await expect(differ.getByRole('row', { name: /Optimiser/ })).toContainText('Adam');
+  await expect(differ).not.toContainText('Learning rate');
 
   // Export: the JSON holds the run's settings and curves; the CSV one row per curve point.
   const [json] = await Promise.all([

@@ -81,9 +81,36 @@ describe('differingSettings', () => {
   it('lists the optimiser when two runs differ only in it', () => {
     const rows = differingSettings([run('a', 1, { optimizer: 'sgd' }), run('b', 2, { optimizer: 'adam' })]);
     expect(rows.map((r) => r.key)).toEqual(['optimizer', 'momentum', 'nesterov']);
-    expect(rows[0]).toEqual({ key: 'optimizer', label: 'optimizer', values: ['sgd', 'adam'] });
+    expect(rows[0]).toEqual({ key: 'optimizer', label: 'Optimiser', values: ['SGD', 'Adam'] });
     // Momentum applies only to the SGD run; the Adam run shows a dash.
     expect(rows[1].values).toEqual(['0.9', '–']);
+  });
+
+  it('writes values as the Train section does: names, on/off, all', () => {
+    const rows = differingSettings([
+      run('a', 1, {
+        optimizer: 'sgd',
+        schedule: 'step',
+        nesterov: true,
+        trainLimit: 0,
+        earlyStoppingPatience: 0,
+        flip: true,
+      }),
+      run('b', 2, {
+        optimizer: 'sgd',
+        schedule: 'cosine',
+        nesterov: false,
+        trainLimit: 500,
+        earlyStoppingPatience: 3,
+        flip: false,
+      }),
+    ]);
+    const text = Object.fromEntries(rows.map((r) => [r.label, r.values]));
+    expect(text['Learning-rate schedule']).toEqual(['Step decay', 'Cosine']);
+    expect(text['Nesterov momentum']).toEqual(['on', 'off']);
+    expect(text['Training samples']).toEqual(['all', '500']);
+    expect(text['Early stopping patience (epochs)']).toEqual(['off', '3']);
+    expect(text['Random left-right flips']).toEqual(['on', 'off']);
   });
 
   it('is empty for identical runs and for a single run', () => {

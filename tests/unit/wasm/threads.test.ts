@@ -176,7 +176,7 @@ describe('threaded wasm kernels', () => {
     });
   }
 
-  it('hands a matmul\'s columns out as threads free up where it has >= 4 panels per thread, else splits it fixed', () => {
+  it("hands a matmul's columns out as threads free up where it has >= 4 panels per thread, else splits it fixed", () => {
     const k = pools[0];
     const pool = k['pool']!;
     const jobs: string[] = [];
