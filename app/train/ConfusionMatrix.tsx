@@ -50,8 +50,10 @@ export const ConfusionMatrix = memo(function ConfusionMatrix({
                     key={p}
                     className={t === p ? 'diag' : undefined}
                     style={{
-                      background: t === p ? `rgba(59, 91, 219, ${alpha})` : `rgba(232, 89, 12, ${alpha})`,
-                      color: alpha > 0.55 ? '#fff' : undefined,
+                      // The theme's accent (right) and second colour (wrong), as strong as the count: in
+                      // the dark theme too, where both are light and the text on a strong cell turns dark.
+                      background: `color-mix(in srgb, var(${t === p ? '--accent' : '--second'}) ${Math.round(alpha * 100)}%, transparent)`,
+                      color: alpha > 0.55 ? 'var(--on-accent)' : undefined,
                     }}
                   >
                     {v}
