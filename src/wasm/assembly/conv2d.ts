@@ -53,47 +53,7 @@ function copyFloats(dst: usize, src: usize, n: i32): void {
  * forward pass for MNIST's first layer at batch 128.)
  */
 function im2col(g: usize, x: usize, cols: usize, r0: i32, rows: i32): void {
-  const inH = geo(g, G_IN_H), inW = geo(g, G_IN_W), inC = geo(g, G_IN_C), kh = geo(g, G_KH), kw = geo(g, G_KW);
-  const sH = geo(g, G_STRIDE_H), sW = geo(g, G_STRIDE_W), padTop = geo(g, G_PAD_TOP), padLeft = geo(g, G_PAD_LEFT);
-  const outH = geo(g, G_OUT_H), outW = geo(g, G_OUT_W);
-  const runFloats = kw * inC;
-  const inRowBytes = <usize>(inW * inC) << 2;
-  let ox = r0 % outW;
-  let oy = (r0 / outW) % outH;
-  let b = r0 / (outW * outH);
-  let dst = cols;
-  for (let r = 0; r < rows; r++) {
-    const iy0 = oy * sH - padTop;
-    const ix0 = ox * sW - padLeft;
-    if (iy0 >= 0 && iy0 + kh <= inH && ix0 >= 0 && ix0 + kw <= inW) {
-      let src = x + (<usize>(((b * inH + iy0) * inW + ix0) * inC) << 2);
-      for (let ky = 0; ky < kh; ky++) {
-        copyFloats(dst, src, runFloats);
-        dst += <usize>runFloats << 2;
-        src += inRowBytes;
-      }
-    } else {
-      for (let ky = 0; ky < kh; ky++) {
-        const iy = iy0 + ky;
-        for (let kx = 0; kx < kw; kx++) {
-          const ix = ix0 + kx;
-          if (iy < 0 || iy >= inH || ix < 0 || ix >= inW) {
-            memory.fill(dst, 0, <usize>inC << 2);
-          } else {
-            copyFloats(dst, x + (<usize>(((b * inH + iy) * inW + ix) * inC) << 2), inC);
-          }
-          dst += <usize>inC << 2;
-        }
-      }
-    }
-    if (++ox == outW) {
-      ox = 0;
-      if (++oy == outH) {
-        oy = 0;
-        b++;
-      }
-    }
-  }
+  windowWalk(g, x, cols, r0, rows, false);
 }
 
 /** dst[0..n) += src[0..n). */
@@ -112,6 +72,15 @@ function addFloats(dst: usize, src: usize, n: i32): void {
 
 /** dx[b, iy, ix, ic] += dcols[r, (ky*kw + kx)*inC + ic] over the chunk's rows (the adjoint of im2col). */
 function col2im(g: usize, dcols: usize, dx: usize, r0: i32, rows: i32): void {
+  windowWalk(g, dx, dcols, r0, rows, true);
+}
+
+/**
+ * The walk im2col and col2im share: for each output pixel r0..r0+rows its window's taps in x, in cols'
+ * row order, copied from x into cols (taps in the padding: 0) or, when `scatter`, added from cols into x
+ * (taps in the padding: dropped). A window inside the input is kh runs of kw*inC contiguous floats.
+ */
+function windowWalk(g: usize, x: usize, cols: usize, r0: i32, rows: i32, scatter: bool): void {
   const inH = geo(g, G_IN_H), inW = geo(g, G_IN_W), inC = geo(g, G_IN_C), kh = geo(g, G_KH), kw = geo(g, G_KW);
   const sH = geo(g, G_STRIDE_H), sW = geo(g, G_STRIDE_W), padTop = geo(g, G_PAD_TOP), padLeft = geo(g, G_PAD_LEFT);
   const outH = geo(g, G_OUT_H), outW = geo(g, G_OUT_W);
@@ -120,26 +89,33 @@ function col2im(g: usize, dcols: usize, dx: usize, r0: i32, rows: i32): void {
   let ox = r0 % outW;
   let oy = (r0 / outW) % outH;
   let b = r0 / (outW * outH);
-  let src = dcols;
+  let col = cols;
   for (let r = 0; r < rows; r++) {
     const iy0 = oy * sH - padTop;
     const ix0 = ox * sW - padLeft;
     if (iy0 >= 0 && iy0 + kh <= inH && ix0 >= 0 && ix0 + kw <= inW) {
-      let dst = dx + (<usize>(((b * inH + iy0) * inW + ix0) * inC) << 2);
+      let at = x + (<usize>(((b * inH + iy0) * inW + ix0) * inC) << 2);
       for (let ky = 0; ky < kh; ky++) {
-        addFloats(dst, src, runFloats);
-        src += <usize>runFloats << 2;
-        dst += inRowBytes;
+        if (scatter) addFloats(at, col, runFloats);
+        else copyFloats(col, at, runFloats);
+        col += <usize>runFloats << 2;
+        at += inRowBytes;
       }
     } else {
       for (let ky = 0; ky < kh; ky++) {
         const iy = iy0 + ky;
         for (let kx = 0; kx < kw; kx++) {
           const ix = ix0 + kx;
-          if (iy >= 0 && iy < inH && ix >= 0 && ix < inW) {
-            addFloats(dx + (<usize>(((b * inH + iy) * inW + ix) * inC) << 2), src, inC);
+          const inside = iy >= 0 && iy < inH && ix >= 0 && ix < inW;
+          const at = x + (<usize>(((b * inH + iy) * inW + ix) * inC) << 2);
+          if (scatter) {
+            if (inside) addFloats(at, col, inC);
+          } else if (inside) {
+            copyFloats(col, at, inC);
+          } else {
+            memory.fill(col, 0, <usize>inC << 2);
           }
-          src += <usize>inC << 2;
+          col += <usize>inC << 2;
         }
       }
     }
