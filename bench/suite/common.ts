@@ -105,17 +105,25 @@ export function median(xs: readonly number[]): number {
   return s.length % 2 ? s[mid] : (s[mid - 1] + s[mid]) / 2;
 }
 
+/** Most warm-up calls timePerRep makes, and the share of its budget they may take. */
+const WARMUP_CALLS = 20;
+const WARMUP_SHARE = 0.1;
+
 /**
  * Times `run(reps)`, which must do `reps` repetitions and resolve only when their results are complete
- * (synchronised with the device). One warm-up call of 1 rep; then samples of `reps` chosen so a sample
- * takes ~budget/3, up to 3 samples within `seconds`. Returns the median seconds per repetition.
+ * (synchronised with the device). Warm-up: one call of 1 rep (compiles pipelines, allocates), then more
+ * while they fit in a tenth of the budget, up to WARMUP_CALLS: JIT-compiled code (wasm kernels, and the
+ * worker threads' copies of them, tier up after some calls; so does the JavaScript around GPU dispatches)
+ * should be measured in its steady state, for every engine alike. Then samples of `reps` chosen so a
+ * sample takes ~budget/3, up to 3 samples within `seconds`. Returns the median seconds per repetition.
  */
 export async function timePerRep(
   run: (reps: number) => Promise<void>,
   seconds: number,
 ): Promise<{ seconds: number; samples: number; reps: number }> {
   let t0 = now();
-  await run(1); // warm-up: compiles pipelines, allocates
+  await run(1);
+  for (let calls = 1; calls < WARMUP_CALLS && (now() - t0) / 1000 < WARMUP_SHARE * seconds; calls++) await run(1);
   const warm = (now() - t0) / 1000;
   t0 = now();
   await run(1);
