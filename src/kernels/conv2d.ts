@@ -492,24 +492,6 @@ export function conv2dBackwardFilter(
  */
 const FILTER_LANES_GROUPS = 128;
 
-/** Scratch buffers for dW partial sums, one per size per runtime: allocated once, reused every step. */
-const filterScratch = new WeakMap<KernelRuntime, Map<number, GPUBuffer>>();
-
-function scratchBuffer(rt: KernelRuntime, floats: number): GPUBuffer {
-  let bySize = filterScratch.get(rt);
-  if (!bySize) filterScratch.set(rt, (bySize = new Map()));
-  let buffer = bySize.get(floats);
-  if (!buffer) {
-    buffer = rt.device.createBuffer({
-      size: floats * 4,
-      usage: GPUBufferUsage.STORAGE,
-      label: 'conv2d dW partial sums',
-    });
-    bySize.set(floats, buffer);
-  }
-  return buffer;
-}
-
 /**
  * dW as a split reduction: SIMD group (chunk, tile) sums its filter tile over the output rows (b, oy) of
  * its chunk into partial[chunk, filterRows, outC]; a second dispatch adds the chunks up. With one chunk the
@@ -532,7 +514,7 @@ function backwardFilterLanes(
   const chunkRows = Math.ceil(outRows / chunks);
   chunks = Math.ceil(outRows / chunkRows);
   const tiles = chunks * rowTiles * colTiles;
-  const partial = chunks === 1 ? args.dFilter : scratchBuffer(rt, chunks * filterSize);
+  const partial = chunks === 1 ? args.dFilter : rt.scratch('conv2d dW partial sums', chunks * filterSize * 4);
   rt.dispatch(
     pass,
     conv2dProgramFor(t),

@@ -108,22 +108,6 @@ export function reducePrograms(): KernelProgram[] {
   return (['sum', 'max'] as const).flatMap((op) => [reduceProgram(op, false), reduceProgram(op, true)]);
 }
 
-const scratchBuffers = new WeakMap<KernelRuntime, GPUBuffer>();
-
-/** The partials buffer of `rt` (created once; later steps reuse it). */
-function scratch(rt: KernelRuntime): GPUBuffer {
-  let buffer = scratchBuffers.get(rt);
-  if (!buffer) {
-    buffer = rt.device.createBuffer({
-      size: REDUCE_SCRATCH_ELEMENTS * 4,
-      usage: GPUBufferUsage.STORAGE,
-      label: 'reduce partials',
-    });
-    scratchBuffers.set(rt, buffer);
-  }
-  return buffer;
-}
-
 /** Partials per output reduce() uses for `outputs` rows of `size` (1: a single pass). */
 export function reduceParts(outputs: number, size: number): number {
   if (outputs > REDUCE_SPLIT_MAX_OUTPUTS || size < REDUCE_SPLIT_MIN_SIZE) return 1;
@@ -188,7 +172,7 @@ export function reduce(rt: KernelRuntime, pass: GPUComputePassEncoder, args: Red
     return;
   }
   // Partials [outer, parts, inner] in scratch, then the same kernel over them with parts = 1.
-  const partials = scratch(rt);
+  const partials = rt.scratch('reduce partials', REDUCE_SCRATCH_ELEMENTS * 4);
   dispatch(x, partials, size, parts, 1);
   dispatch(partials, out, parts, 1, scale);
 }

@@ -22,6 +22,7 @@ export class KernelRuntime {
   private readonly pipelines = new Map<string, GPUComputePipeline>();
   private readonly bindGroups = new Map<string, GPUBindGroup>();
   private readonly uniforms = new Map<string, GPUBuffer>();
+  private readonly scratchBuffers = new Map<string, GPUBuffer>();
   /** Number of GPUBuffers this runtime created (uniforms); tests use it to prove steady state allocates none. */
   uniformBuffersCreated = 0;
 
@@ -80,6 +81,21 @@ export class KernelRuntime {
       buffer.unmap();
       this.uniforms.set(key, buffer);
       this.uniformBuffersCreated++;
+    }
+    return buffer;
+  }
+
+  /**
+   * A storage buffer of `bytes` that kernels use as scratch between their own dispatches (partial sums,
+   * flags), one per (label, size), created on first use and kept for the runtime's life: a training step
+   * with fixed shapes allocates none after its first run. The contents are whatever the last user left.
+   */
+  scratch(label: string, bytes: number): GPUBuffer {
+    const key = `${label}:${bytes}`;
+    let buffer = this.scratchBuffers.get(key);
+    if (!buffer) {
+      buffer = this.device.createBuffer({ size: bytes, usage: GPUBufferUsage.STORAGE, label });
+      this.scratchBuffers.set(key, buffer);
     }
     return buffer;
   }

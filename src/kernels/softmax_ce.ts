@@ -153,22 +153,9 @@ export function softmaxCrossEntropyPrograms(): KernelProgram[] {
   ];
 }
 
-/** Per-runtime scratch for the per-row correct flags; grows (keeping the old buffer alive) when needed. */
-const correctFlags = new WeakMap<KernelRuntime, GPUBuffer>();
-
+/** Scratch for the per-row correct flags: at least 1024 rows, sizes in powers of two (few distinct buffers). */
 function correctScratch(rt: KernelRuntime, rows: number): GPUBuffer {
-  let buffer = correctFlags.get(rt);
-  if (!buffer || buffer.size < rows * 4) {
-    // The old buffer may still be referenced by recorded, unsubmitted passes, so it is not destroyed.
-    const capacity = Math.max(1024, 2 ** Math.ceil(Math.log2(rows)));
-    buffer = rt.device.createBuffer({
-      size: capacity * 4,
-      usage: GPUBufferUsage.STORAGE,
-      label: 'softmax_ce correct flags',
-    });
-    correctFlags.set(rt, buffer);
-  }
-  return buffer;
+  return rt.scratch('softmax_ce correct flags', Math.max(1024, 2 ** Math.ceil(Math.log2(rows))) * 4);
 }
 
 export interface SoftmaxCrossEntropyArgs {
