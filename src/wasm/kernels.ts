@@ -18,6 +18,12 @@ import { CONTROL_BYTES, ThreadPool, threadSupport } from './threads';
 
 /** A buffer in the kernels' memory: its byte offset. */
 export type WasmPtr = number;
+
+/** A scratch buffer the kernels keep between calls and grow on demand (WasmKernels.grow). */
+interface GrowingBuffer {
+  ptr: WasmPtr | null;
+  bytes: number;
+}
 export type WasmSimdLevel = 'relaxed' | 'simd';
 
 type Args<P extends keyof PrimitiveArgs<WasmPtr>> = PrimitiveArgs<WasmPtr>[P];
@@ -420,25 +426,22 @@ export class WasmKernels {
   private readonly workspace: WasmPtr;
   /** 3 * MAX_RANK i32s: the binary kernel's shape and strides; also conv2d's 13 geometry fields. */
   private readonly dims: WasmPtr;
-  /** conv2d's im2col chunk buffer, allocated on first use and grown for larger filters. */
-  private cols: WasmPtr | null = null;
+  /** conv2d's im2col chunk buffers (colsFloats per thread), allocated on first use and grown for larger filters. */
+  private readonly cols: GrowingBuffer = { ptr: null, bytes: 0 };
   private colsFloats = 0;
   /** batchNorm's per-channel f64 sums. */
-  private scratch: WasmPtr | null = null;
-  private scratchChannels = 0;
+  private readonly channelSums: GrowingBuffer = { ptr: null, bytes: 0 };
   /** Bytes between one thread's matmul workspace and the next. */
   private readonly workspaceStride: number;
-  /** The threaded filter gradient's per-piece partial sums (pieces - 1 of them), grown on demand. */
-  private partials: WasmPtr | null = null;
+  /** The threaded filter gradient's per-piece partial sums (pieces - 1 of them). */
+  private readonly partials: GrowingBuffer = { ptr: null, bytes: 0 };
   /** The threaded matmul's packed A (packedAFor). */
-  private packed: WasmPtr | null = null;
-  private packedBytes = 0;
+  private readonly packedA: GrowingBuffer = { ptr: null, bytes: 0 };
   /**
    * Three i32 counters, 64 bytes apart, that the threads of a job share: the convolutions hand out pieces
    * of work from the first (jobCounter), the threaded matmul uses all three (matmulSharedPart).
    */
   private readonly jobCounters: WasmPtr;
-  private partialsFloats = 0;
   private pool: ThreadPool | null = null;
   private readonly minParallelFlops: number;
   /** Threads the kernels use: 1, or the pool's size. */
@@ -928,30 +931,17 @@ export class WasmKernels {
    */
   private packedAFor(bytes: number): WasmPtr | null {
     if (bytes === 0 || bytes > MAX_PACKED_BYTES) return null;
-    if (this.packed === null || this.packedBytes < bytes) {
-      if (this.packed !== null) this.arena.free(this.packed);
-      this.packed = null;
-      this.packedBytes = 0;
-      try {
-        this.packed = this.arena.alloc(bytes, 'matmul packed A');
-      } catch (error) {
-        if (error instanceof WasmMemoryError) return null;
-        throw error;
-      }
-      this.packedBytes = bytes;
+    try {
+      return this.grow(this.packedA, bytes, 'matmul packed A');
+    } catch (error) {
+      if (error instanceof WasmMemoryError) return null;
+      throw error;
     }
-    return this.packed;
   }
 
   /** `floats` of scratch for the filter gradient's per-piece partial sums. */
   private partialSums(floats: number): WasmPtr {
-    if (this.partials === null || this.partialsFloats < floats) {
-      if (this.partials !== null) this.arena.free(this.partials);
-      this.partials = null;
-      this.partials = this.arena.alloc(floats * 4, 'conv2d filter gradient partial sums');
-      this.partialsFloats = floats;
-    }
-    return this.partials;
+    return this.grow(this.partials, floats * 4, 'conv2d filter gradient partial sums');
   }
 
   /**
@@ -960,24 +950,30 @@ export class WasmKernels {
    */
   private im2colBuffer(kSize: number): WasmPtr {
     const wanted = Math.max(CONV_CHUNK_FLOATS, kSize);
-    if (this.cols === null || this.colsFloats < wanted) {
-      if (this.cols !== null) this.arena.free(this.cols);
-      this.cols = null;
-      this.cols = this.arena.alloc(wanted * 4 * this.maxThreads, 'conv2d im2col chunks');
-      this.colsFloats = wanted;
-    }
-    return this.cols;
+    const floats = Math.max(this.colsFloats, wanted);
+    const cols = this.grow(this.cols, floats * 4 * this.maxThreads, 'conv2d im2col chunks');
+    this.colsFloats = floats;
+    return cols;
   }
 
   /** 2 * channels f64 of scratch for batch norm's per-channel sums. */
   private channelScratch(channels: number): WasmPtr {
-    if (this.scratch === null || this.scratchChannels < channels) {
-      if (this.scratch !== null) this.arena.free(this.scratch);
-      this.scratch = null;
-      this.scratch = this.arena.alloc(16 * channels, 'batchNorm channel sums');
-      this.scratchChannels = channels;
+    return this.grow(this.channelSums, 16 * channels, 'batchNorm channel sums');
+  }
+
+  /**
+   * `buffer`'s storage, reallocated when it holds fewer than `bytes` (the old storage freed first, so that
+   * a failed allocation leaves none behind), else kept as it is.
+   */
+  private grow(buffer: GrowingBuffer, bytes: number, what: string): WasmPtr {
+    if (buffer.ptr === null || buffer.bytes < bytes) {
+      if (buffer.ptr !== null) this.arena.free(buffer.ptr);
+      buffer.ptr = null;
+      buffer.bytes = 0;
+      buffer.ptr = this.arena.alloc(bytes, what);
+      buffer.bytes = bytes;
     }
-    return this.scratch;
+    return buffer.ptr;
   }
 
   /** Throws naming the op and operand unless `length` elements at `ptr` lie inside one allocation. */
