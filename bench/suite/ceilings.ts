@@ -187,27 +187,65 @@ export interface WasmCeiling {
   chains: number;
 }
 
+type CeilingLoop = { chains: number; run: (iterations: number) => number };
+
+/** The 8- and 12-chain loops, compiled once per page / process, relaxed where the runtime validates it. */
+let loops: Promise<{ relaxed: boolean; loops: CeilingLoop[] }> | null = null;
+function ceilingLoops(): Promise<{ relaxed: boolean; loops: CeilingLoop[] }> {
+  loops ??= (async () => {
+    const relaxed = WebAssembly.validate(wasmCeilingModule(8, true));
+    const compiled = await Promise.all(
+      [8, 12].map(async (chains) => {
+        const instance = await WebAssembly.instantiate(await WebAssembly.compile(wasmCeilingModule(chains, relaxed)));
+        const run = instance.exports.run as (iterations: number) => number;
+        run(1000);
+        return { chains, run };
+      }),
+    );
+    return { relaxed, loops: compiled };
+  })();
+  return loops;
+}
+
+/** GFLOP/s of one run of `loop` for `iterations`. */
+function rate(loop: CeilingLoop, iterations: number): number {
+  const t0 = now();
+  const r = loop.run(iterations);
+  const dt = (now() - t0) / 1000;
+  if (!Number.isFinite(r)) throw new Error('wasm ceiling loop produced a non-finite value');
+  return (iterations * loop.chains * 8) / dt / 1e9;
+}
+
 /** One core's register-only wasm SIMD ceiling: the best of 8 and 12 chains, timed for `seconds` in all. */
 export async function wasmCeiling(seconds: number): Promise<WasmCeiling> {
-  const relaxed = WebAssembly.validate(wasmCeilingModule(8, true));
+  const { relaxed, loops } = await ceilingLoops();
   let best: WasmCeiling = { gflops: 0, relaxed, chains: 0 };
-  for (const chains of [8, 12]) {
-    const module = await WebAssembly.compile(wasmCeilingModule(chains, relaxed));
-    const instance = await WebAssembly.instantiate(module);
-    const run = instance.exports.run as (iterations: number) => number;
-    const iterations = 1 << 22;
-    run(1000);
+  for (const loop of loops) {
     const rates: number[] = [];
     const started = now();
     while (rates.length < 3 || (rates.length < 9 && (now() - started) / 1000 < seconds / 2)) {
-      const t0 = now();
-      const r = run(iterations);
-      const dt = (now() - t0) / 1000;
-      if (!Number.isFinite(r)) throw new Error('wasm ceiling loop produced a non-finite value');
-      rates.push((iterations * chains * 8) / dt / 1e9);
+      rates.push(rate(loop, 1 << 22));
     }
     const gflops = median(rates);
-    if (gflops > best.gflops) best = { gflops, relaxed, chains };
+    if (gflops > best.gflops) best = { gflops, relaxed, chains: loop.chains };
   }
   return best;
+}
+
+/**
+ * A quick sampler of the same ceiling, for timing it right beside a CPU figure (timePerRep's `beside`):
+ * each call runs the 8- and 12-chain loops for about `ms` each and returns the faster rate, GFLOP/s.
+ * This machine's speed drifts by 10-30% over minutes (other tenants), so a ratio is only meaningful
+ * against the ceiling of the same moment.
+ */
+export async function wasmCeilingSampler(ms = 40): Promise<() => number> {
+  const { loops } = await ceilingLoops();
+  // Warm up (the optimising tier replaces the baseline code after a few calls), then size the runs.
+  const probe = 1 << 16;
+  for (let i = 0; i < 5; i++) for (const loop of loops) rate(loop, probe);
+  const sized = loops.map((loop) => ({
+    loop,
+    iterations: Math.max(probe, Math.round((ms / 1000) * ((rate(loop, probe) * 1e9) / (loop.chains * 8)))),
+  }));
+  return () => Math.max(...sized.map(({ loop, iterations }) => rate(loop, iterations)));
 }

@@ -36,6 +36,10 @@ export type Cell =
       lastLoss?: number;
       /** Threads the engine ran on, where it says (ours wasm): per-thread figures divide by it. */
       threads?: number;
+      /** CPU figures: one core's wasm ceiling measured beside the timed samples (median, GFLOP/s). */
+      ceilingBeside?: number;
+      /** CPU figures: the median over timed samples of value / the ceiling bracketing that sample. */
+      ofCeilingBeside?: number;
     }
   | { unavailable: string };
 
@@ -109,6 +113,17 @@ export function median(xs: readonly number[]): number {
 const WARMUP_CALLS = 20;
 const WARMUP_SHARE = 0.1;
 
+/** What timePerRep measured: the median seconds per repetition and the samples behind it. */
+export interface RepTiming {
+  seconds: number;
+  samples: number;
+  reps: number;
+  /** Seconds per repetition of each kept sample. */
+  perSample: number[];
+  /** With `beside`: the ceiling bracketing each kept sample (mean of the samples before and after). */
+  besides?: number[];
+}
+
 /**
  * Times `run(reps)`, which must do `reps` repetitions and resolve only when their results are complete
  * (synchronised with the device). Warm-up: one call of 1 rep (compiles pipelines, allocates), then more
@@ -116,31 +131,57 @@ const WARMUP_SHARE = 0.1;
  * worker threads' copies of them, tier up after some calls; so does the JavaScript around GPU dispatches)
  * should be measured in its steady state, for every engine alike. Then samples of `reps` chosen so a
  * sample takes ~budget/3, up to 3 samples within `seconds`. Returns the median seconds per repetition.
+ * `beside`, where given, samples a ceiling (wasmCeilingSampler) before the first timed sample and after
+ * each one, so each sample has the ceiling of its own moment.
  */
 export async function timePerRep(
   run: (reps: number) => Promise<void>,
   seconds: number,
-): Promise<{ seconds: number; samples: number; reps: number }> {
+  beside?: () => number,
+): Promise<RepTiming> {
   let t0 = now();
   await run(1);
   for (let calls = 1; calls < WARMUP_CALLS && (now() - t0) / 1000 < WARMUP_SHARE * seconds; calls++) await run(1);
-  const warm = (now() - t0) / 1000;
+  const ceilings: number[] = [];
+  if (beside) ceilings.push(beside());
   t0 = now();
   await run(1);
   const one = Math.max((now() - t0) / 1000, 1e-6);
   const perSample: number[] = [one];
-  if (one * 2 > seconds) return { seconds: one, samples: 1, reps: 1 };
+  if (beside) ceilings.push(beside());
   const reps = Math.max(1, Math.min(64, Math.round(seconds / 3 / one)));
   const started = now();
-  while (perSample.length < 4 && (now() - started) / 1000 + reps * one < seconds) {
+  while (one * 2 <= seconds && perSample.length < 4 && (now() - started) / 1000 + reps * one < seconds) {
     t0 = now();
     await run(reps);
     perSample.push((now() - t0) / 1000 / reps);
+    if (beside) ceilings.push(beside());
   }
+  const besides = beside ? perSample.map((_, i) => (ceilings[i] + ceilings[i + 1]) / 2) : undefined;
   // The single-rep sample includes per-call latency the batched samples amortise: drop it when others exist.
-  const kept = perSample.length > 1 ? perSample.slice(1) : perSample;
-  void warm;
-  return { seconds: median(kept), samples: kept.length, reps };
+  const from = perSample.length > 1 ? 1 : 0;
+  const kept = perSample.slice(from);
+  return {
+    seconds: median(kept),
+    samples: kept.length,
+    reps: from ? reps : 1,
+    perSample: kept,
+    besides: besides?.slice(from),
+  };
+}
+
+/**
+ * A GFLOP/s cell from timePerRep; where the ceiling was sampled beside it, also that ceiling and the
+ * median of each sample's ratio to its own bracketing ceiling (what the "/ ceiling" rows of CPU engines use).
+ */
+export function gflopsCell(flops: number, t: RepTiming, note?: string): Cell {
+  const cell: Cell = { value: flops / t.seconds / 1e9, samples: t.samples, note };
+  if (t.besides) {
+    const besides = t.besides;
+    cell.ceilingBeside = median(besides);
+    cell.ofCeilingBeside = median(t.perSample.map((s, i) => flops / s / 1e9 / besides[i]));
+  }
+  return cell;
 }
 
 /**

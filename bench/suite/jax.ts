@@ -13,6 +13,7 @@ import {
   cnnWeights,
   CNN_BATCH,
   CONV,
+  gflopsCell,
   mlpWeights,
   MLP_BATCH,
   progress,
@@ -25,6 +26,7 @@ import {
   type MatmulShape,
   type Weight,
 } from './common';
+import { wasmCeilingSampler } from './ceilings';
 
 const { numpy: np, nn, lax, tree } = jax;
 type Arr = jax.Array;
@@ -34,18 +36,23 @@ function put(data: Float32Array, shape: number[], device: Device): Arr {
   return np.array(data, { shape, device });
 }
 
-async function matmul(device: Device, shape: MatmulShape, budget: Budget): Promise<Cell> {
+/** `beside`: for the wasm device, one core's ceiling sampled beside the timed samples. */
+async function matmul(device: Device, shape: MatmulShape, budget: Budget, beside?: () => number): Promise<Cell> {
   const { m, k, n } = shape;
   const a = put(uniform(m * k, 1), [m, k], device);
   const b = put(uniform(k * n, 2), [k, n], device);
   try {
-    const t = await timePerRep(async (reps) => {
-      const outs: Arr[] = [];
-      for (let i = 0; i < reps; i++) outs.push(np.matmul(a.ref, b.ref));
-      await jax.blockUntilReady(outs);
-      tree.dispose(outs);
-    }, budget.kernelSeconds);
-    return { value: (2 * m * k * n) / t.seconds / 1e9, samples: t.samples };
+    const t = await timePerRep(
+      async (reps) => {
+        const outs: Arr[] = [];
+        for (let i = 0; i < reps; i++) outs.push(np.matmul(a.ref, b.ref));
+        await jax.blockUntilReady(outs);
+        tree.dispose(outs);
+      },
+      budget.kernelSeconds,
+      beside,
+    );
+    return gflopsCell(2 * m * k * n, t);
   } finally {
     a.dispose();
     b.dispose();
@@ -257,9 +264,10 @@ export async function measureJax(
       continue;
     }
     jax.defaultDevice(device);
+    const beside = device === 'wasm' ? await wasmCeilingSampler() : undefined;
     for (const shape of shapes) {
       progress(`jax-js ${device} ${shape.id}`);
-      put(shape.id, await attempt('jax-js matmul', () => matmul(device, shape, budget)));
+      put(shape.id, await attempt('jax-js matmul', () => matmul(device, shape, budget, beside)));
     }
     progress(`jax-js ${device} conv2d`);
     try {

@@ -11,6 +11,7 @@ import {
   CNN_BATCH,
   cnnWeights,
   CONV,
+  gflopsCell,
   MATMUL_SHAPES,
   mlpWeights,
   MLP_BATCH,
@@ -23,6 +24,7 @@ import {
   type Cell,
   type MatmulShape,
 } from './common';
+import { wasmCeilingSampler } from './ceilings';
 
 import type * as EngineModule from '../../src/engine/index';
 import type { WasmKernels } from '../../src/wasm/kernels';
@@ -71,12 +73,6 @@ async function gpuBackend(gpu: GPU | undefined): Promise<{ backend: WebGpuBacken
 function set(out: OurCells, row: string, engine: 'webgpu' | WasmColumn, cell: Cell): void {
   (out[row] ??= {})[engine] = cell;
 }
-
-const gflopsCell = (flops: number, t: { seconds: number; samples: number }, note?: string): Cell => ({
-  value: flops / t.seconds / 1e9,
-  samples: t.samples,
-  note,
-});
 
 const msCell = (t: { seconds: number; samples: number }): Cell => ({ value: t.seconds * 1000, samples: t.samples });
 
@@ -259,11 +255,15 @@ const TRAIN_ROWS: { id: string; net: 'mlp' | 'cnn'; optimizer: TrainOptimizer; w
 // ---------------------------------------------------------------------------------------------------------
 // WebAssembly
 
-function wasmTimer(seconds: number) {
+function wasmTimer(seconds: number, beside?: () => number) {
   return (run: () => void) =>
-    timePerRep(async (reps) => {
-      for (let i = 0; i < reps; i++) run();
-    }, seconds);
+    timePerRep(
+      async (reps) => {
+        for (let i = 0; i < reps; i++) run();
+      },
+      seconds,
+      beside,
+    );
 }
 
 async function wasmMatmul(kernels: WasmKernels, shape: MatmulShape, budget: Budget): Promise<Cell> {
@@ -274,11 +274,16 @@ async function wasmMatmul(kernels: WasmKernels, shape: MatmulShape, budget: Budg
   try {
     kernels.write(a, uniform(m * k, 1));
     kernels.write(b, uniform(k * n, 2));
-    const t = await wasmTimer(budget.kernelSeconds)(() =>
-      kernels.matmul({ a, b, out, m, k, n, transA: false, transB: false, activation: 'none' }),
-    );
+    const t = await wasmTimer(
+      budget.kernelSeconds,
+      await wasmCeilingSampler(),
+    )(() => kernels.matmul({ a, b, out, m, k, n, transA: false, transB: false, activation: 'none' }));
     const threads = kernels.threads;
-    const cell = gflopsCell(2 * m * k * n, t, `${kernels.simd} SIMD, ${threads} thread${threads > 1 ? 's' : ''}`);
+    const cell = gflopsCell(
+      2 * m * k * n,
+      t,
+      `${kernels.simd} SIMD, ${kernels.matmulTile} tile, ${threads} thread${threads > 1 ? 's' : ''}`,
+    );
     return { ...cell, threads };
   } finally {
     kernels.free(a);

@@ -53,6 +53,11 @@ const ROW_DEFS: { id: string; label: string; unit: string }[] = [
     label: `matmul ${s.m === s.k && s.k === s.n ? `${s.m}^3` : `${s.m}x${s.k}x${s.n}`} / ceiling`,
     unit: '%',
   })),
+  ...MATMUL_SHAPES.map((s) => ({
+    id: `${s.id}-beside`,
+    label: `matmul ${s.m === s.k && s.k === s.n ? `${s.m}^3` : `${s.m}x${s.k}x${s.n}`}: one core's ceiling beside it`,
+    unit: 'GFLOP/s',
+  })),
   { id: 'conv-forward', label: 'conv2d forward, 128x28x28x1 -> 32 3x3', unit: 'ms' },
   { id: 'conv-backward-input', label: 'conv2d backward dX', unit: 'ms' },
   { id: 'conv-backward-filter', label: 'conv2d backward dW', unit: 'ms' },
@@ -73,7 +78,10 @@ const GPU_ENGINES: EngineId[] = ['ours-webgpu', 'jax-webgpu', 'tfjs-webgpu'];
 
 const value = (c: Cell | undefined): number | null => (c && 'value' in c ? c.value : null);
 
-/** Adds the "% of ceiling" cells: GPU engines against the adapter's FMA ceiling, CPU ones against one core. */
+/**
+ * Adds the "% of ceiling" cells: GPU engines against the adapter's FMA ceiling, CPU ones against one core
+ * (sampled beside each figure where it was: the "ceiling beside it" rows; else the run's ceiling).
+ */
 function percentCells(measured: Measured): Record<string, Partial<Record<EngineId, Cell>>> {
   const out: Record<string, Partial<Record<EngineId, Cell>>> = {};
   const gpu = value(measured.ceilings.gpuFmaGflops);
@@ -82,28 +90,36 @@ function percentCells(measured: Measured): Record<string, Partial<Record<EngineI
     const row = measured.cells[s.id];
     if (!row) continue;
     const pct: Partial<Record<EngineId, Cell>> = {};
+    const besideRow: Partial<Record<EngineId, Cell>> = {};
     for (const engine of ENGINES) {
       const v = value(row[engine]);
       if (v === null) continue;
       const isGpu = GPU_ENGINES.includes(engine);
+      const cell = row[engine];
+      const beside = !isGpu && cell && 'value' in cell ? cell : null;
       const ceiling = isGpu ? gpu : cpu;
-      if (ceiling === null) {
+      if (ceiling === null && beside?.ofCeilingBeside === undefined) {
         pct[engine] = { unavailable: `the ${isGpu ? 'GPU' : 'wasm'} ceiling was not measured` };
         continue;
       }
-      const threaded = engine === 'jax-wasm';
       // Ours on N threads: per thread, against one core.
-      const threads = row[engine] && 'value' in row[engine] ? (row[engine].threads ?? 1) : 1;
+      const threads = beside?.threads ?? 1;
+      const notes: string[] = [];
+      if (engine === 'jax-wasm') notes.push('jax-js wasm may use several threads; the ceiling is one core');
+      else if (threads > 1) notes.push(`per thread (${threads} threads)`);
+      // CPU figures: against one core's ceiling sampled around each timed sample, where it was.
+      const ratio = beside?.ofCeilingBeside;
+      if (ratio !== undefined) {
+        notes.push("against one core's ceiling sampled before and after each timed sample");
+        if (beside?.ceilingBeside !== undefined) besideRow[engine] = { value: beside.ceilingBeside };
+      }
       pct[engine] = {
-        value: (100 * v) / threads / ceiling,
-        note: threaded
-          ? 'jax-js wasm may use several threads; the ceiling is one core'
-          : threads > 1
-            ? `per thread (${threads} threads)`
-            : undefined,
+        value: ratio !== undefined ? (100 * ratio) / threads : (100 * v) / threads / (ceiling as number),
+        note: notes.join('; ') || undefined,
       };
     }
     out[`${s.id}-pct`] = pct;
+    if (Object.keys(besideRow).length) out[`${s.id}-beside`] = besideRow;
   }
   return out;
 }

@@ -16,6 +16,7 @@ import {
   cnnWeights,
   CNN_BATCH,
   CONV,
+  gflopsCell,
   mlpWeights,
   MLP_BATCH,
   progress,
@@ -28,6 +29,7 @@ import {
   type MatmulShape,
   type Weight,
 } from './common';
+import { wasmCeilingSampler } from './ceilings';
 
 export type TfBackend = 'webgpu' | 'cpu' | 'wasm';
 
@@ -37,18 +39,23 @@ setWasmPaths({
   'tfjs-backend-wasm-threaded-simd.wasm': wasmThreaded,
 });
 
-async function matmul(shape: MatmulShape, budget: Budget): Promise<Cell> {
+/** `beside`: for the CPU backends, one core's ceiling sampled beside the timed samples. */
+async function matmul(shape: MatmulShape, budget: Budget, beside?: () => number): Promise<Cell> {
   const { m, k, n } = shape;
   const a = tf.tensor2d(uniform(m * k, 1), [m, k]);
   const b = tf.tensor2d(uniform(k * n, 2), [k, n]);
   try {
-    const t = await timePerRep(async (reps) => {
-      const outs: tf.Tensor[] = [];
-      for (let i = 0; i < reps; i++) outs.push(tf.matMul(a, b));
-      await outs[outs.length - 1].data();
-      tf.dispose(outs);
-    }, budget.kernelSeconds);
-    return { value: (2 * m * k * n) / t.seconds / 1e9, samples: t.samples };
+    const t = await timePerRep(
+      async (reps) => {
+        const outs: tf.Tensor[] = [];
+        for (let i = 0; i < reps; i++) outs.push(tf.matMul(a, b));
+        await outs[outs.length - 1].data();
+        tf.dispose(outs);
+      },
+      budget.kernelSeconds,
+      beside,
+    );
+    return gflopsCell(2 * m * k * n, t);
   } finally {
     tf.dispose([a, b]);
   }
@@ -195,9 +202,10 @@ export async function measureTfjs(
         `${simd ? 'SIMD' : 'no SIMD'}, ${threads ? 'multi-threaded' : 'single-threaded'} ` +
         '(its multi-threaded build hangs at startup in this page, so it is switched off)';
     }
+    const beside = backend === 'webgpu' ? undefined : await wasmCeilingSampler();
     for (const shape of shapes) {
       progress(`TF.js ${backend} ${shape.id}`);
-      put(shape.id, await attempt('TF.js matMul', () => matmul(shape, budget)));
+      put(shape.id, await attempt('TF.js matMul', () => matmul(shape, budget, beside)));
     }
     progress(`TF.js ${backend} conv2d`);
     try {

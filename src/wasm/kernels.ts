@@ -102,12 +102,25 @@ const MAX_RANK = 6;
  */
 const CONV_CHUNK_FLOATS = 1 << 20;
 
+/**
+ * How the matmul's 5 x 8 register tile loads its A values (setMatmulKernel in src/wasm/assembly/matmul.ts):
+ * the faster one depends on the engine's wasm compiler (shuffles under V8's TurboFan, Node 20; splat loads
+ * under Turboshaft, Chromium and Node >= 22), so loadWasmKernels times both once per process and build.
+ * Both give bit-identical results.
+ */
+export type MatmulTile = 'shuffles' | 'splat loads';
+export const MATMUL_TILES: readonly MatmulTile[] = ['shuffles', 'splat loads'];
+/** The tile probe: a matmul whose A and B stay in L1, timed for at least this long per tile in all. */
+const TILE_PROBE = { m: 40, k: 256, n: 64, callsPerSample: 16, minRounds: 6, ms: 40 } as const;
+/** The tile each build got from its probe in this process (the probe runs once per build). */
+const tileChoice = new Map<string, MatmulTile>();
+
 /** The module's exports (see src/wasm/assembly/index.ts); bool parameters are passed as 0 / 1. */
 interface KernelExports {
   heapBase(): number;
   relaxedSimd(): number;
-  fmaCeiling(iterations: number): number;
   matmulWorkspaceBytes(): number;
+  setMatmulKernel(kind: number): void;
   matmulSharedBytes(m: number, k: number, n: number, threads: number): number;
   matmul(
     a: number,
@@ -334,6 +347,8 @@ export interface WasmKernelOptions {
    * sleep (no job for 2 ms); tests pass 0 to split every op.
    */
   minParallelFlops?: number;
+  /** The matmul tile to use; default: the faster of the two on this engine, timed once per process. */
+  matmulTile?: MatmulTile;
 }
 
 /** Loads (once per process) and instantiates the kernels with a fresh memory and arena. */
@@ -390,6 +405,13 @@ export async function loadWasmKernels(options: WasmKernelOptions = {}): Promise<
   });
   const exports = instance.exports as unknown as KernelExports;
   const kernels = new WasmKernels(exports, memory, level, maximumMiB * 2 ** 20, threads, options.minParallelFlops);
+  const buildKey = `${level}${shared ? '-shared' : ''}`;
+  let tile = options.matmulTile ?? tileChoice.get(buildKey);
+  if (!tile) {
+    tile = kernels.fasterTile();
+    tileChoice.set(buildKey, tile);
+  }
+  kernels.useTile(tile);
   if (shared) {
     try {
       const control = kernels.arena.alloc(CONTROL_BYTES, 'thread pool control block');
@@ -400,6 +422,7 @@ export async function loadWasmKernels(options: WasmKernelOptions = {}): Promise<
         control,
         instance.exports as Record<string, unknown>,
         PARALLEL_EXPORTS,
+        [['setMatmulKernel', [MATMUL_TILES.indexOf(tile)]]],
       );
       kernels.usePool(pool);
     } catch (error) {
@@ -448,6 +471,8 @@ export class WasmKernels {
   threads = 1;
   /** Why the kernels run single-threaded (null when multi-threaded). */
   singleThreadReason: string | null = null;
+  /** The matmul's register tile (useTile). */
+  matmulTile: MatmulTile = 'shuffles';
 
   constructor(
     private readonly ex: KernelExports,
@@ -465,6 +490,43 @@ export class WasmKernels {
     this.dims = this.arena.alloc(3 * MAX_RANK * 4, 'binary shape block');
     this.jobCounters = this.arena.alloc(192, 'thread job counters');
     this.minParallelFlops = minParallelFlops;
+  }
+
+  /** Sets the matmul tile on this instance (the pool's workers get it at start-up). */
+  useTile(tile: MatmulTile): void {
+    this.ex.setMatmulKernel(MATMUL_TILES.indexOf(tile));
+    this.matmulTile = tile;
+  }
+
+  /**
+   * Times the two matmul tiles on this thread, alternating (TILE_PROBE: A and B in L1, so only the inner
+   * loop differs), and returns the faster by its best sample. The first rounds run the baseline compiler's
+   * code for both alike; the best samples come after the optimising tier has taken over.
+   */
+  fasterTile(): MatmulTile {
+    const { m, k, n, callsPerSample, minRounds, ms } = TILE_PROBE;
+    const a = this.alloc(m * k, 'tile probe A');
+    const b = this.alloc(k * n, 'tile probe B');
+    const out = this.alloc(m * n, 'tile probe out');
+    try {
+      this.arena.f32(a, m * k).forEach((_, i, v) => (v[i] = ((i * 7) % 13) / 13 - 0.5));
+      this.arena.f32(b, k * n).forEach((_, i, v) => (v[i] = ((i * 5) % 11) / 11 - 0.5));
+      const best = MATMUL_TILES.map(() => Infinity);
+      const started = performance.now();
+      for (let round = 0; round < minRounds || performance.now() - started < ms; round++) {
+        MATMUL_TILES.forEach((_, kind) => {
+          this.ex.setMatmulKernel(kind);
+          const t0 = performance.now();
+          for (let i = 0; i < callsPerSample; i++) this.ex.matmul(a, b, out, m, k, n, 0, 0, 0, 0, this.workspace);
+          best[kind] = Math.min(best[kind], performance.now() - t0);
+        });
+      }
+      return MATMUL_TILES[best[1] < best[0] ? 1 : 0];
+    } finally {
+      this.free(a);
+      this.free(b);
+      this.free(out);
+    }
   }
 
   /** Attaches the worker pool (or records why there is none). Called once by loadWasmKernels. */
@@ -874,11 +936,6 @@ export class WasmKernels {
       +a.training,
       this.channelScratch(channels),
     );
-  }
-
-  /** One core's register-only FMA loop: iterations * 96 flops (12 chains of f32x4 multiply-add). */
-  fmaCeiling(iterations: number): number {
-    return this.ex.fmaCeiling(iterations);
   }
 
   /**

@@ -16,6 +16,8 @@ export interface ThreadInit {
   names: string[];
   /** How long the thread spins for the next job before it sleeps (WORKER_SPIN_MS in threads.ts). */
   spinMs: number;
+  /** Exports to call once after instantiating, with their arguments (per-instance settings). */
+  setup: [name: string, args: number[]][];
 }
 
 /** Instantiates, calls `ready`, then serves jobs until the pool sets its quit flag. Never returns before. */
@@ -34,6 +36,7 @@ export function threadLoop(init: ThreadInit, ready: () => void): void {
     },
   });
   const exports = instance.exports as Record<string, (...args: number[]) => void>;
+  for (const [name, args] of init.setup) exports[name](...args);
   const fns = init.names.map((name) => exports[name]);
   const i32 = new Int32Array(init.memory.buffer, init.control, 8);
   const f64 = new Float64Array(init.memory.buffer, init.control + 32, 24);

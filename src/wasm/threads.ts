@@ -156,7 +156,8 @@ export class ThreadPool {
   /**
    * Starts `threads - 1` workers on `memory` (which must be shared) with `module` (the shared build).
    * `control` is CONTROL_BYTES of that memory; `names` the exports jobs may run, whose last two parameters
-   * are (thread, threads); `exports` the calling thread's instance.
+   * are (thread, threads); `exports` the calling thread's instance; `setup` the exports each worker calls
+   * once after instantiating (settings the calling thread's instance already has).
    */
   static async start(
     threads: number,
@@ -165,11 +166,12 @@ export class ThreadPool {
     control: number,
     exports: Record<string, unknown>,
     names: string[],
+    setup: ThreadInit['setup'] = [],
   ): Promise<ThreadPool> {
     new Int32Array(memory.buffer, control, 8).fill(0);
     const started = await Promise.allSettled(
       Array.from({ length: threads - 1 }, (_, i) =>
-        startWorker({ module, memory, control, index: i + 1, names, spinMs: WORKER_SPIN_MS }),
+        startWorker({ module, memory, control, index: i + 1, names, spinMs: WORKER_SPIN_MS, setup }),
       ),
     );
     const workers = started.flatMap((s) => (s.status === 'fulfilled' ? [s.value] : []));

@@ -1,7 +1,7 @@
 // Entry of the WebAssembly kernels (AssemblyScript): f32 buffer-level kernels over one linear memory that
 // the TypeScript side (src/wasm/kernels.ts) owns and allocates. Every pointer is a byte offset.
-export { heapBase, relaxedSimd, fmaCeiling } from './simd';
-export { matmul, matmulPart, matmulSharedPart, matmulSharedBytes, matmulWorkspaceBytes } from './matmul';
+export { heapBase, relaxedSimd } from './simd';
+export { matmul, setMatmulKernel, matmulPart, matmulSharedPart, matmulSharedBytes, matmulWorkspaceBytes } from './matmul';
 export { unary, unaryBackward, unaryPart, unaryBackwardPart, binary, scalar, fill, copy, dropout } from './elementwise';
 export { reduce } from './reduce';
 export { softmax, softmaxBackward, softmaxCrossEntropy } from './softmax';

@@ -163,6 +163,25 @@ function packA(a: usize, transA: bool, m: i32, k: i32, ic: i32, mc: i32, pc: i32
 }
 
 /**
+ * How the 5 x 8 tile gets its five A values per k step (setMatmulKernel; both give bit-identical sums):
+ * SPLAT_LOADS, five `load32_splat`s; SHUFFLES, one v128 load of rows 0-3 splatted by lane shuffles plus one
+ * splat load. Which is faster depends on the engine's compiler, not the CPU: measured on this machine's
+ * AMD EPYC, kc 256, data in L1, against the register-only ceiling: Node 20 (V8 11.3, TurboFan) shuffles
+ * 87-88%, splat loads 37-40% (TurboFan issues all the iteration's loads first and spills accumulators);
+ * Node 26 (V8 14.6, Turboshaft) and Chromium 156 splat loads 82-91%, shuffles 67-77% (each load sits
+ * next to its multiply-adds; the four shuffles compete with the multiply-adds for the FP pipes). The
+ * loader times both once (src/wasm/kernels.ts) and sets the faster one on every thread.
+ */
+const SHUFFLES: i32 = 0;
+const SPLAT_LOADS: i32 = 1;
+let aLoads: i32 = SHUFFLES;
+
+/** Chooses the A loads of the 5 x 8 tile for this instance: 0 shuffles, 1 splat loads. */
+export function setMatmulKernel(kind: i32): void {
+  aLoads = kind == SPLAT_LOADS ? SPLAT_LOADS : SHUFFLES;
+}
+
+/**
  * The 5 x 8 register tile over kc packed steps: C[5, 8] (row stride ldc floats) = acc (+ C when
  * `accumulate`) (+ bias[8] when bias != 0), then max(., 0) when `relu`.
  */
@@ -172,22 +191,41 @@ function kernel5x8(
   let c00 = f32x4.splat(0), c01 = f32x4.splat(0), c10 = f32x4.splat(0), c11 = f32x4.splat(0);
   let c20 = f32x4.splat(0), c21 = f32x4.splat(0), c30 = f32x4.splat(0), c31 = f32x4.splat(0);
   let c40 = f32x4.splat(0), c41 = f32x4.splat(0);
-  for (let p = 0; p < kc; p++) {
-    const b0 = v128.load(pb);
-    const b1 = v128.load(pb, 16);
-    const a03 = v128.load(pa);
-    let a = v128.load32_splat(pa, 16);
-    c40 = madd(a, b0, c40); c41 = madd(a, b1, c41);
-    a = v128.shuffle<f32>(a03, a03, 0, 0, 0, 0);
-    c00 = madd(a, b0, c00); c01 = madd(a, b1, c01);
-    a = v128.shuffle<f32>(a03, a03, 1, 1, 1, 1);
-    c10 = madd(a, b0, c10); c11 = madd(a, b1, c11);
-    a = v128.shuffle<f32>(a03, a03, 2, 2, 2, 2);
-    c20 = madd(a, b0, c20); c21 = madd(a, b1, c21);
-    a = v128.shuffle<f32>(a03, a03, 3, 3, 3, 3);
-    c30 = madd(a, b0, c30); c31 = madd(a, b1, c31);
-    pa += 20;
-    pb += 32;
+  if (aLoads == SPLAT_LOADS) {
+    for (let p = 0; p < kc; p++) {
+      const b0 = v128.load(pb);
+      const b1 = v128.load(pb, 16);
+      let a = v128.load32_splat(pa);
+      c00 = madd(a, b0, c00); c01 = madd(a, b1, c01);
+      a = v128.load32_splat(pa, 4);
+      c10 = madd(a, b0, c10); c11 = madd(a, b1, c11);
+      a = v128.load32_splat(pa, 8);
+      c20 = madd(a, b0, c20); c21 = madd(a, b1, c21);
+      a = v128.load32_splat(pa, 12);
+      c30 = madd(a, b0, c30); c31 = madd(a, b1, c31);
+      a = v128.load32_splat(pa, 16);
+      c40 = madd(a, b0, c40); c41 = madd(a, b1, c41);
+      pa += 20;
+      pb += 32;
+    }
+  } else {
+    for (let p = 0; p < kc; p++) {
+      const b0 = v128.load(pb);
+      const b1 = v128.load(pb, 16);
+      const a03 = v128.load(pa);
+      let a = v128.load32_splat(pa, 16);
+      c40 = madd(a, b0, c40); c41 = madd(a, b1, c41);
+      a = v128.shuffle<f32>(a03, a03, 0, 0, 0, 0);
+      c00 = madd(a, b0, c00); c01 = madd(a, b1, c01);
+      a = v128.shuffle<f32>(a03, a03, 1, 1, 1, 1);
+      c10 = madd(a, b0, c10); c11 = madd(a, b1, c11);
+      a = v128.shuffle<f32>(a03, a03, 2, 2, 2, 2);
+      c20 = madd(a, b0, c20); c21 = madd(a, b1, c21);
+      a = v128.shuffle<f32>(a03, a03, 3, 3, 3, 3);
+      c30 = madd(a, b0, c30); c31 = madd(a, b1, c31);
+      pa += 20;
+      pb += 32;
+    }
   }
   const stride = <usize>ldc << 2;
   const c0 = c, c1 = c + stride, c2 = c + 2 * stride, c3 = c + 3 * stride, c4 = c + 4 * stride;

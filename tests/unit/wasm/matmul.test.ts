@@ -1,8 +1,9 @@
 // The wasm matmul against a float64 reference: every transA x transB combination and every epilogue,
 // in shapes that are 1, primes, not multiples of the 4 x 8 tile, and larger than the KC / MC / NC blocks
-// (k > 512 in several K blocks, m > 128, n > 2048), on both builds. Outputs are poisoned with NaN first.
+// (k > 512 in several K blocks, m > 128, n > 2048), on both builds and with both register tiles (the
+// loader picks the faster per engine; both must give the same bits). Outputs are poisoned with NaN first.
 import { beforeAll, describe, expect, it } from 'vitest';
-import type { WasmKernels } from '../../../src/wasm/kernels';
+import { MATMUL_TILES, type WasmKernels } from '../../../src/wasm/kernels';
 import { expectAllClose } from '../helpers/compare';
 import { randomF32 } from '../helpers/random';
 import { kernelsFor, poisoned, SIMD_LEVELS, upload } from './wasm-helpers';
@@ -52,14 +53,17 @@ function reference(
   return out;
 }
 
-describe.each(SIMD_LEVELS)('wasm matmul (%s build)', (level) => {
+const BUILDS = SIMD_LEVELS.flatMap((level) => MATMUL_TILES.map((tile) => [level, tile] as const));
+
+describe.each(BUILDS)('wasm matmul (%s build, %s tile)', (level, tile) => {
   let k: WasmKernels;
   beforeAll(async () => {
-    k = await kernelsFor(level);
+    k = await kernelsFor(level, 1, tile);
   });
 
-  it('runs the build it was asked for', () => {
+  it('runs the build and tile it was asked for', () => {
     expect(k.simd).toBe(level);
+    expect(k.matmulTile).toBe(tile);
   });
 
   for (const transA of [false, true]) {
@@ -109,5 +113,41 @@ describe.each(SIMD_LEVELS)('wasm matmul (%s build)', (level) => {
     expect(() => k.matmul({ ...args, n: 10 })).toThrow(/b \[3,10\] needs 30 elements but its buffer holds 16/);
     expect(() => k.matmul({ ...args, out: a, m: 1, n: 1, k: 1 })).toThrow(/out overlaps an input/);
     expect(() => k.matmul({ ...args, bias: 12345 })).toThrow(/bias \[2\] \(12345\) is not a live allocation/);
+  });
+});
+
+describe('wasm matmul register tiles', () => {
+  it('give the same bits, whichever the loader picks', async () => {
+    const level = SIMD_LEVELS[SIMD_LEVELS.length - 1];
+    const [byShuffles, bySplats, picked] = await Promise.all([
+      kernelsFor(level, 1, 'shuffles'),
+      kernelsFor(level, 1, 'splat loads'),
+      kernelsFor(level),
+    ]);
+    expect(MATMUL_TILES).toContain(picked.matmulTile);
+    for (const [m, kk, n] of [
+      [37, 300, 45],
+      [128, 784, 40],
+    ]) {
+      const a = randomF32(m * kk, m);
+      const b = randomF32(kk * n, n);
+      const outs = [byShuffles, bySplats, picked].map((k) => {
+        const out = poisoned(k, m * n);
+        k.matmul({
+          a: upload(k, a),
+          b: upload(k, b),
+          out,
+          m,
+          k: kk,
+          n,
+          transA: false,
+          transB: true,
+          activation: 'none',
+        });
+        return new Uint32Array(k.readF32(out, m * n).buffer);
+      });
+      expect(outs[1]).toEqual(outs[0]);
+      expect(outs[2]).toEqual(outs[0]);
+    }
   });
 });

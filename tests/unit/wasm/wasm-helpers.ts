@@ -3,7 +3,13 @@
 // on a backend against finite differences of its own forward pass.
 import v8 from 'node:v8';
 import { buildWasm } from '../../../scripts/build-wasm.mjs';
-import { loadWasmKernels, supportsRelaxedSimd, type WasmKernels, type WasmSimdLevel } from '../../../src/wasm/kernels';
+import {
+  loadWasmKernels,
+  supportsRelaxedSimd,
+  type MatmulTile,
+  type WasmKernels,
+  type WasmSimdLevel,
+} from '../../../src/wasm/kernels';
 import { backward, step, tensorFrom, type Backend, type Tensor } from '../../../src/engine';
 import { mul, reshape, sum } from '../../../src/engine/ops';
 import { inputValues, type GradInput } from '../helpers/gradcheck';
@@ -15,10 +21,13 @@ v8.setFlagsFromString('--experimental-wasm-relaxed-simd');
 /** The builds to test: plain SIMD always, relaxed where this runtime validates it. */
 export const SIMD_LEVELS: WasmSimdLevel[] = supportsRelaxedSimd() ? ['simd', 'relaxed'] : ['simd'];
 
-/** Builds the .wasm if stale and loads the `level` build, single-threaded unless `threads` says otherwise. */
-export async function kernelsFor(level: WasmSimdLevel, threads = 1): Promise<WasmKernels> {
+/**
+ * Builds the .wasm if stale and loads the `level` build, single-threaded unless `threads` says otherwise,
+ * with the matmul tile the probe picks unless `matmulTile` says which.
+ */
+export async function kernelsFor(level: WasmSimdLevel, threads = 1, matmulTile?: MatmulTile): Promise<WasmKernels> {
   await buildWasm();
-  return loadWasmKernels({ simd: level, threads });
+  return loadWasmKernels({ simd: level, threads, matmulTile });
 }
 
 /** Copies `data` into a fresh buffer of the kernels' memory. */
