@@ -91,6 +91,8 @@ export function TrainPanel() {
   const blockers = useStartBlockers();
   const active = ACTIVE.includes(state);
   const regression = useRunStore((s) => s.regression);
+  // A model to draw against exists once a step has trained it (a run that failed at start has none).
+  const trained = useRunStore((s) => s.figures.step > 0);
   const datasetId = useDataStore((s) => s.datasetId);
   const ownData = useDatasetsStore((s) => (choice === 'dataset' ? s.kept.find((m) => m.id === datasetId) : undefined));
   // Class names of an own data set (e.g. "crosses", "squares"); digits and synthetic sets number their classes.
@@ -332,7 +334,7 @@ export function TrainPanel() {
         </section>
       )}
 
-      {isMnist && <Predictions enabled={state !== 'idle'} />}
+      {isMnist && <Predictions enabled={state !== 'idle' && trained} />}
     </div>
   );
 }

@@ -127,3 +127,22 @@ test('a lost GPU device stops the run with a message, and Start trains again on 
   await page.reload();
   await expect(page.getByLabel('Epochs', { exact: true })).toHaveValue('2');
 });
+
+test('a run that fails before its first step leaves no model to draw against, and the pad says so', async ({
+  page,
+}) => {
+  test.setTimeout(180_000);
+  await openTemplate(page, 'mlp');
+  // The device is lost before step 1: the run fails with no trained weights.
+  await page.goto('/?engine=webgpu&loseDeviceAtStep=1#/design');
+  await page.getByRole('tab', { name: 'Data' }).click();
+  await page.getByRole('radio', { name: /MNIST/ }).check();
+  await page.getByRole('tab', { name: 'Train' }).click();
+  await setNumber(page, 'Training samples (0 = all)', 1000);
+  await setNumber(page, 'Test samples (0 = all)', 200);
+  await page.getByRole('button', { name: 'Start' }).click();
+  await expect(page.getByRole('status', { name: 'Run state: Failed' })).toBeVisible({ timeout: 120_000 });
+  const draw = page.getByRole('region', { name: 'Draw a digit' });
+  await expect(draw).toContainText('Train a model on MNIST first');
+  await expect(draw).not.toContainText('the current model answers');
+});
