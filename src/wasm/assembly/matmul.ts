@@ -1,19 +1,22 @@
 // out[m,n] = act(op(A) @ op(B) + bias), f32, row-major; op(A) is A [m,k] or A stored [k,m] (transA), op(B)
 // is B [k,n] or B stored [n,k] (transB). GotoBLAS/BLIS structure: B is packed into panels of NR columns
 // (a KC x NC block), A into panels of MR rows (an MC x KC block), and a 5 x 8 register tile of f32x4
-// accumulators runs over the packed panels: per k step, two v128 loads of B, one v128 load of A's first
-// four rows (splatted by lane shuffles) plus one splat load for the fifth, ten multiply-adds.
+// accumulators runs over the packed panels: per k step, two v128 loads of B, five splatted A values (two
+// ways, see setMatmulKernel), ten multiply-adds.
 //
-// Why 5 x 8 (measured in Node 20 on this machine's AMD EPYC, relaxed build, kc = 256, data in L1, best
-// of 7, GFLOP/s beside a 43-51 register-only ceiling): 5x8 with shuffles 33-43; 4x8 with splat loads
-// 26-37; 5x8 or 6x8 with five or six splat loads 19-23 (TurboFan issues every load of an iteration before
-// its multiply-adds, so each splat load holds a register and 10-12 accumulators spill past the 15 xmm
-// registers; shuffles are pure and are placed next to their multiply-adds); 4x12 10-14; unrolling k spills.
-// Ten independent accumulators also hide more of the multiply-add latency than eight.
+// Why 5 x 8 (percent of the register-only ceiling measured beside it, relaxed build, kc = 256, data in
+// L1, this machine's AMD EPYC): Node 20 (TurboFan): 5x8 with shuffles 87-88%; 4x8 with splat loads 82-83%;
+// 5x8 or 6x8 with five or six splat loads 37-46% (TurboFan issues every load of an iteration before its
+// multiply-adds, so each splat load holds a register and 10-12 accumulators spill past the 15 xmm
+// registers); 4x12 spills. Chromium 156 and Node 26 (Turboshaft): 5x8 splat loads 75-91%, 5x8 shuffles
+// 67-77%, 4x8 splat loads 65-73%, 6x8 splat loads 65-73% (an address add per splat load: too few general
+// registers to keep six bases). Ten independent accumulators hide the multiply-add latency (4 cycles, two
+// per cycle) with room to spare.
 // Blocking: a packed B panel (KC x NR = 16 KiB) stays in L1 while MC / MR panels of packed A (260 KiB)
-// stream from L2; packed B (KC x NC = 4 MiB) lives in L3, each panel packed at its first use. K is cut into equal blocks of at most KC (784
-// = 2 x 392, not 512 + 272), M into equal blocks of at most MC. KC 512 / MC ~128 measured best of {128, 256, 384, 512} x {64, 96, 128}
-// (1024^3: ~40 vs ~33 GFLOP/s at 256 / 128; noisy shared machine, best of 5).
+// stream from L2; packed B (KC x NC = 4 MiB) lives in L3, each panel packed at its first use. K is cut
+// into equal blocks of at most KC (784 = 2 x 392, not 512 + 272), M into equal blocks of at most MC.
+// KC 512 / MC ~128 measured best of {128, 256, 384, 512} x {64, 96, 128} (1024^3: ~40 vs ~33 GFLOP/s at
+// 256 / 128; noisy shared machine, best of 5).
 import { madd } from './simd';
 
 const MR: i32 = 5;
