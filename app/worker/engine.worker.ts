@@ -128,6 +128,7 @@ async function chooseEngine(wanted: EnginePreference): Promise<{ kind: EngineKin
           gpuUnavailable,
           threads: threads?.threads ?? null,
           singleThreadReason: threads?.reason ?? null,
+          wasmKernels: b instanceof WasmBackend ? { simd: b.simd, matmulTile: b.matmulTile } : null,
         },
       });
       return { kind, backend: b };

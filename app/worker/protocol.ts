@@ -58,6 +58,8 @@ export interface EngineReport {
   /** wasm: worker threads in use (1 = single-threaded) and why only one; null for other engines. */
   threads: number | null;
   singleThreadReason: string | null;
+  /** wasm: which kernel build runs (relaxed SIMD or plain) and the matmul tile timed at start; else null. */
+  wasmKernels: { simd: 'relaxed' | 'simd'; matmulTile: 'shuffles' | 'splat loads' } | null;
 }
 
 /** What `train` needs to continue a saved run; `file` names it in messages. */

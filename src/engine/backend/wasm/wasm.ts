@@ -6,7 +6,13 @@
 // with the reason in `singleThreadReason`.
 // Memory is pooled by size class, so a steady training step allocates nothing new.
 import { WasmMemoryError } from '../../../wasm/arena';
-import { loadWasmKernels, type WasmKernelOptions, type WasmKernels, type WasmPtr } from '../../../wasm/kernels';
+import {
+  loadWasmKernels,
+  type MatmulTile,
+  type WasmKernelOptions,
+  type WasmKernels,
+  type WasmPtr,
+} from '../../../wasm/kernels';
 import type { Backend, DType, PrimitiveTable } from '../backend';
 
 export interface WasmBackendOptions extends WasmKernelOptions {
@@ -59,6 +65,11 @@ export class WasmBackend implements Backend<WasmPtr> {
   /** Which kernel build runs: 'relaxed' (fused multiply-add) or plain 'simd'. */
   get simd(): 'relaxed' | 'simd' {
     return this.kernels.simd;
+  }
+
+  /** The matmul's register tile, the faster of two on this engine (timed when the kernels loaded). */
+  get matmulTile(): MatmulTile {
+    return this.kernels.matmulTile;
   }
 
   /** Threads the heavy kernels (matmul, conv2d and its gradients, large element-wise ops) run on. */
