@@ -124,8 +124,8 @@ function InUse({ report }: { report: EngineReport }) {
           {report.wasmKernels.simd === 'relaxed'
             ? 'Kernels: 128-bit SIMD with fused multiply-add (relaxed SIMD).'
             : 'Kernels: 128-bit SIMD; this browser has no relaxed SIMD, so multiply and add are separate steps.'}{' '}
-          Matrix products use the faster of two register tiles on this browser, timed when the engine
-          started: {report.wasmKernels.matmulTile === 'splat loads' ? 'splat loads' : 'lane shuffles'}.
+          Matrix products use the faster of two register tiles on this browser, timed when the engine started:{' '}
+          {report.wasmKernels.matmulTile === 'splat loads' ? 'splat loads' : 'lane shuffles'}.
         </p>
       )}
     </>
