@@ -47,6 +47,8 @@ const PARALLEL_EXPORTS = [
   'adamUpdatePart',
   'rmspropUpdatePart',
   'matmulSharedPart',
+  'maxPoolPart',
+  'maxPoolBackwardPart',
 ];
 const JOB_MATMUL = 0;
 const JOB_CONV = 1;
@@ -58,6 +60,8 @@ const JOB_SGD = 6;
 const JOB_ADAM = 7;
 const JOB_RMSPROP = 8;
 const JOB_MATMUL_SHARED = 9;
+const JOB_MAX_POOL = 10;
+const JOB_MAX_POOL_BACKWARD = 11;
 /** Most floats of per-piece partial sums the threaded filter gradient keeps (16 MiB). */
 const MAX_FILTER_PARTIAL_FLOATS = 4 * 2 ** 20;
 /**
@@ -236,6 +240,8 @@ interface KernelExports {
   ): void;
   maxPool(g: number, x: number, out: number, argmax: number): void;
   maxPoolBackward(g: number, dy: number, argmax: number, dx: number): void;
+  maxPoolPart(g: number, x: number, out: number, argmax: number, thread: number, threads: number): void;
+  maxPoolBackwardPart(g: number, dy: number, argmax: number, dx: number, thread: number, threads: number): void;
   avgPool(g: number, x: number, out: number): void;
   avgPoolBackward(g: number, dy: number, dx: number): void;
   batchNorm(
@@ -843,16 +849,21 @@ export class WasmKernels {
     this.checkSpan(name, 'x', x, g.batch * g.inH * g.inW * g.inC);
     this.checkSpan(name, 'out', out, g.batch * g.outH * g.outW * g.inC);
     this.checkSpan(name, 'argmax', argmax, g.batch * g.outH * g.outW * g.inC);
-    this.ex.maxPool(this.dims, x, out, argmax);
+    // Threads take whole images; an element read counts as ELEMENT_FLOPS of work like element-wise ops.
+    const pool = g.batch > 1 ? this.poolFor(g.batch * g.inH * g.inW * g.inC * ELEMENT_FLOPS) : null;
+    if (pool) pool.run(JOB_MAX_POOL, [this.dims, x, out, argmax]);
+    else this.ex.maxPool(this.dims, x, out, argmax);
   }
 
-  /** dx = 0; dx[argmax[o]] += dy[o]. */
+  /** dx = 0; dx[argmax[o]] += dy[o] (argmax from maxPool: each output's maximum lies in its own image). */
   maxPoolBackward({ dy, argmax, dx, geometry: g }: Args<'maxPoolBackward'>): void {
     const name = this.windowSetup('maxPoolBackward', g, g.inC);
     this.checkSpan(name, 'dy', dy, g.batch * g.outH * g.outW * g.inC);
     this.checkSpan(name, 'argmax', argmax, g.batch * g.outH * g.outW * g.inC);
     this.checkSpan(name, 'dx', dx, g.batch * g.inH * g.inW * g.inC);
-    this.ex.maxPoolBackward(this.dims, dy, argmax, dx);
+    const pool = g.batch > 1 ? this.poolFor(g.batch * g.inH * g.inW * g.inC * ELEMENT_FLOPS) : null;
+    if (pool) pool.run(JOB_MAX_POOL_BACKWARD, [this.dims, dy, argmax, dx]);
+    else this.ex.maxPoolBackward(this.dims, dy, argmax, dx);
   }
 
   /** out = mean of each window's in-bounds taps. */

@@ -15,5 +15,5 @@ export {
   conv2dBackwardInputPart,
   addPartials,
 } from './conv2d';
-export { maxPool, maxPoolBackward, avgPool, avgPoolBackward } from './pool';
+export { maxPool, maxPoolPart, maxPoolBackward, maxPoolBackwardPart, avgPool, avgPoolBackward } from './pool';
 export { batchNorm, batchNormBackward } from './batchnorm';

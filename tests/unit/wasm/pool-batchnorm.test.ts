@@ -20,6 +20,8 @@ const POOLS: {
   { x: [2, 26, 26, 32], pool: [2, 2], strides: [2, 2], padding: 'valid' },
   { x: [3, 7, 5, 3], pool: [3, 3], strides: [2, 2], padding: 'same' },
   { x: [1, 9, 11, 5], pool: [3, 2], strides: [1, 1], padding: 'valid' },
+  // Every window inside and whole channel vectors (the unchecked path), overlapping and not square.
+  { x: [2, 8, 7, 8], pool: [3, 2], strides: [1, 2], padding: 'valid' },
 ];
 
 const BATCH_NORMS: [rows: number, channels: number][] = [
@@ -33,6 +35,23 @@ describe.each(SIMD_LEVELS)('wasm pooling and batch norm (%s build)', (level) => 
   let k: WasmKernels;
   beforeAll(async () => {
     k = await kernelsFor(level);
+  });
+
+  it('max pool: ties take the first tap and a NaN only where it is the first tap, like the reference', () => {
+    for (const padding of ['valid', 'same'] as const) {
+      const g = pool2dGeometry('pool', [2, 6, 6, 8], [2, 2], { strides: [2, 2], padding });
+      const xSize = g.batch * g.inH * g.inW * g.inC;
+      const ySize = g.batch * g.outH * g.outW * g.inC;
+      // Values from {-1, 0, 1}: many ties; NaN at every 7th element (first taps and later ones alike).
+      const x = randomF32(xSize, 77).map((v, j) => (j % 7 === 3 ? Number.NaN : Math.round(v)));
+      const xPtr = upload(k, x);
+      const out = poisoned(k, ySize);
+      const argmax = upload(k, new Int32Array(ySize).fill(-7));
+      k.maxPool({ x: xPtr, out, argmax, geometry: g });
+      const ref = maxPoolForward(g, x);
+      expect(Array.from(k.readF32(out, ySize))).toEqual(Array.from(ref.out));
+      expect(k.readI32(argmax, ySize)).toEqual(ref.argmax);
+    }
   });
 
   POOLS.forEach((c, i) => {

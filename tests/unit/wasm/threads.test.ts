@@ -5,7 +5,7 @@
 import os from 'node:os';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { OptimHyper } from '../../../src/engine/backend/backend';
-import { conv2dGeometry } from '../../../src/engine/ref/shapes';
+import { conv2dGeometry, pool2dGeometry } from '../../../src/engine/ref/shapes';
 import { wasmBackend } from '../../../src/engine/backend/wasm/wasm';
 import { loadWasmKernels, type WasmKernels } from '../../../src/wasm/kernels';
 import { decideThreads, MAX_DEFAULT_THREADS, WORKER_SPIN_MS } from '../../../src/wasm/threads';
@@ -110,6 +110,37 @@ describe('threaded wasm kernels', () => {
         expectIdentical(forward(pool), want.forward);
         expectIdentical(dInput(pool), want.dInput);
         expectAllClose(dFilter(pool), want.dFilter, { rtol: 1e-6, atol: 1e-6 * largest });
+      }
+    });
+  }
+
+  for (const [label, x, padding] of [
+    ['the CNN layer, 2x2 / 2 valid', [13, 26, 26, 32], 'valid'],
+    ['3x3 / 2 same, odd channels', [5, 9, 7, 3], 'same'],
+  ] as const) {
+    it(`max pool forward and backward (${label}) match single-threaded`, () => {
+      const size = label.startsWith('3x3') ? 3 : 2;
+      const g = pool2dGeometry('pool', [...x], [size, size], { strides: [2, 2], padding });
+      const xLen = g.batch * g.inH * g.inW * g.inC;
+      const yLen = g.batch * g.outH * g.outW * g.inC;
+      const [xs, dys] = [randomF32(xLen, 8), randomF32(yLen, 9)];
+      const both = (k: WasmKernels) => {
+        const [px, pdy] = [upload(k, xs), upload(k, dys)];
+        const out = upload(k, new Float32Array(yLen).fill(Number.NaN));
+        const argmax = upload(k, new Int32Array(yLen).fill(-7));
+        const dx = upload(k, new Float32Array(xLen).fill(Number.NaN));
+        k.maxPool({ x: px, out, argmax, geometry: g });
+        k.maxPoolBackward({ dy: pdy, argmax, dx, geometry: g });
+        const result = { out: k.readF32(out, yLen), argmax: k.readI32(argmax, yLen), dx: k.readF32(dx, xLen) };
+        for (const p of [px, pdy, out, argmax, dx]) k.free(p);
+        return result;
+      };
+      const want = both(single);
+      for (const pool of pools) {
+        const got = both(pool);
+        expectIdentical(got.out, want.out);
+        expect(got.argmax).toEqual(want.argmax);
+        expectIdentical(got.dx, want.dx);
       }
     });
   }
