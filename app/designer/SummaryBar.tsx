@@ -8,13 +8,16 @@ import {
   MAX_BATCH_SIZE,
   NO_BUFFER_LIMITS,
 } from '../store/design';
+import { useRunStore } from '../store/run';
 import { formatBytes, formatCount, formatFlops } from './format';
 
 export function SummaryBar() {
   const analysis = useDesignAnalysis();
   const design = useDesignStore((s) => s.design);
-  const batchSize = useDesignStore((s) => s.batchSize);
-  const setBatchSize = useDesignStore((s) => s.setBatchSize);
+  // The run settings' batch size: the one training uses, so the memory estimate is for the real step.
+  const batchSize = useRunStore((s) => s.settings.batchSize);
+  const setSetting = useRunStore((s) => s.setSetting);
+  const setBatchSize = (n: number) => setSetting('batchSize', n);
   const setSelection = useDesignStore((s) => s.setSelection);
   const limits = useGpuBufferLimits();
   const batchId = useId();

@@ -15,7 +15,6 @@ export function openExample(example: Example): void {
   const settings = { ...DEFAULT_SETTINGS, ...example.settings };
   const design = useDesignStore.getState();
   design.loadDesign(example.design());
-  design.setBatchSize(settings.batchSize);
   const data = useDataStore.getState();
   if (example.data.choice !== 'mnist') data.setSynthetic(example.data.synthetic);
   data.choose(example.data.choice);

@@ -14,7 +14,6 @@ import type {
   TemplateFit,
 } from '../../src/engine/graph';
 import {
-  DEFAULT_BATCH_SIZE,
   DesignBuilder,
   DESIGN_FORMAT_VERSION,
   LAYER_SPACING_Y,
@@ -26,6 +25,7 @@ import {
   templateById,
 } from '../../src/engine/graph';
 import { useEngineStore } from './engine';
+import { useRunStore } from './run';
 
 const HISTORY_LIMIT = 100;
 export const MAX_BATCH_SIZE = 65536;
@@ -38,7 +38,6 @@ export interface Selection {
 interface DesignStore {
   design: Design;
   selection: Selection;
-  batchSize: number;
   past: Design[];
   future: Design[];
 
@@ -66,7 +65,6 @@ interface DesignStore {
   /** Moves layers without recording history (a drag in progress). */
   moveNodes(positions: Map<string, Position>): void;
   setSelection(selection: Selection): void;
-  setBatchSize(batchSize: number): void;
   undo(): void;
   redo(): void;
 }
@@ -122,7 +120,6 @@ export const useDesignStore = create<DesignStore>()(
       return {
         design: defaultDesign(),
         selection: { nodeIds: [], edgeIds: [] },
-        batchSize: DEFAULT_BATCH_SIZE,
         past: [],
         future: [],
 
@@ -239,8 +236,6 @@ export const useDesignStore = create<DesignStore>()(
 
         setSelection: (selection) => set({ selection }),
 
-        setBatchSize: (batchSize) => set({ batchSize }),
-
         undo: () => {
           const { past, design, future } = get();
           if (past.length === 0) return;
@@ -270,24 +265,18 @@ export const useDesignStore = create<DesignStore>()(
       name: 'playground.design',
       version: DESIGN_FORMAT_VERSION,
       storage: createJSONStorage(() => localStorage),
-      partialize: (s) => ({ design: s.design, batchSize: s.batchSize }),
+      // The batch size lives in the run settings (app/store/run.ts): one figure for the designer and training.
+      partialize: (s) => ({ design: s.design }),
       // What localStorage holds is untrusted (another version, a hand edit): read it like an imported file.
       merge: (persisted, current) => {
-        const saved = (persisted ?? {}) as { design?: unknown; batchSize?: unknown };
+        const saved = (persisted ?? {}) as { design?: unknown };
         let design = current.design;
         try {
           if (saved.design !== undefined) design = designFromValue(saved.design);
         } catch (e) {
           console.warn('The saved design could not be read and was replaced by the default:', e);
         }
-        const batchSize =
-          typeof saved.batchSize === 'number' &&
-          Number.isInteger(saved.batchSize) &&
-          saved.batchSize >= 1 &&
-          saved.batchSize <= MAX_BATCH_SIZE
-            ? saved.batchSize
-            : current.batchSize;
-        return { ...current, design, batchSize };
+        return { ...current, design };
       },
     },
   ),
@@ -331,7 +320,7 @@ function structureKey(design: Design): string {
  */
 export function useDesignAnalysis(): DesignAnalysis {
   const design = useDesignStore((s) => s.design);
-  const batchSize = useDesignStore((s) => s.batchSize);
+  const batchSize = useRunStore((s) => s.settings.batchSize);
   const limits = useGpuBufferLimits();
   const key = structureKey(design);
   // eslint-disable-next-line react-hooks/exhaustive-deps -- `key` captures everything of `design` that matters

@@ -3,7 +3,7 @@
 import { designLoss, LOSS_LABEL } from '../learn/designLoss';
 import { Explained } from '../learn/Explain';
 import type { TopicId } from '../learn/topics';
-import { useDesignAnalysis, useDesignStore } from '../store/design';
+import { MAX_BATCH_SIZE, useDesignAnalysis, useDesignStore } from '../store/design';
 import { useRunStore, type OptimizerName, type ScheduleName, type TrainSettings } from '../store/run';
 
 type NumericKey = {
@@ -34,7 +34,7 @@ const FIELDS: NumberField[] = [
     explain: 'sgd',
     when: (s) => s.optimizer === 'sgd',
   },
-  { key: 'batchSize', label: 'Batch size', min: 1, max: 4096, step: 1, integer: true },
+  { key: 'batchSize', label: 'Batch size', min: 1, max: MAX_BATCH_SIZE, step: 1, integer: true },
   { key: 'epochs', label: 'Epochs', min: 1, max: 1000, step: 1, integer: true },
   {
     key: 'decayEpochs',

@@ -132,6 +132,12 @@ test('dropping a layer onto a connection inserts it there', async ({ page }) => 
   );
   await page.getByLabel('Batch size').fill('64');
   await expect(page.getByTestId('design-status')).toHaveText('Valid: ready to train');
+  // One batch size: the designer's estimate is for the batch that training uses, and back.
+  await page.getByRole('tab', { name: 'Train' }).click();
+  await expect(page.getByLabel('Batch size', { exact: true })).toHaveValue('64');
+  await page.getByLabel('Batch size', { exact: true }).fill('32');
+  await page.getByRole('tab', { name: 'Design' }).click();
+  await expect(page.getByLabel('Batch size')).toHaveValue('32');
 
   // Multi-select: Shift-drag a box around two layers, Delete removes both, one undo brings both back.
   const first = (await layerNode(page, 'Conv2D 2').boundingBox())!;

@@ -92,16 +92,14 @@ describe('design store', () => {
     expect(store().design.nodes.map((n) => n.id)).toEqual(['input_1']);
   });
 
-  it('persists the design and batch size, and replaces an unreadable saved design by the default', async () => {
+  it('persists the design (not a batch size: the run settings hold it), and replaces an unreadable saved design', async () => {
     store().addLayer('Flatten', { after: 'input_1' });
-    store().setBatchSize(32);
     const persisted = JSON.parse(saved.get('playground.design')!);
-    expect(persisted.state.batchSize).toBe(32);
+    expect(persisted.state.batchSize).toBeUndefined();
     expect(persisted.state.design.nodes.map((n: { id: string }) => n.id)).toEqual(['input_1', 'flatten_1']);
     expect(persisted.state.past).toBeUndefined();
 
     persisted.state.design.nodes[1].settings = { units: -1 };
-    persisted.state.batchSize = 'many';
     saved.set('playground.design', JSON.stringify(persisted));
     const warn = vi.spyOn(console, 'warn').mockImplementation(() => {});
     await useDesignStore.persist.rehydrate();
@@ -109,6 +107,5 @@ describe('design store', () => {
     warn.mockRestore();
     // The state kept what it had (the in-memory design), not the broken one.
     expect(store().design.nodes.map((n) => n.id)).toEqual(['input_1', 'flatten_1']);
-    expect(store().batchSize).toBe(32);
   });
 });
