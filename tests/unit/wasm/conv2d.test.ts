@@ -22,6 +22,9 @@ const CASES: ConvCase[] = [
   { x: [3, 28, 28, 1], filter: [3, 3, 1, 8], strides: [1, 1], padding: 'same' },
   { x: [2, 9, 11, 5], filter: [3, 2, 5, 7], strides: [2, 3], padding: 'valid' },
   { x: [1, 6, 6, 2], filter: [5, 5, 2, 3], strides: [2, 2], padding: 'same' },
+  // 15 output pixels (not a multiple of the tile's rows) with K = 27; strided 'same' with 32 channels.
+  { x: [1, 7, 5, 3], filter: [3, 3, 3, 16], strides: [1, 1], padding: 'valid' },
+  { x: [2, 8, 8, 1], filter: [3, 3, 1, 32], strides: [2, 2], padding: 'same' },
   // K = 3*3*130 = 1170: 896 output pixels per im2col chunk, 961 pixels in all, so two chunks.
   { x: [1, 31, 31, 130], filter: [3, 3, 130, 2], strides: [1, 1], padding: 'same' },
 ];
