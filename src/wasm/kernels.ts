@@ -114,7 +114,7 @@ const CONV_CHUNK_FLOATS = 1 << 20;
  */
 export type MatmulTile = 'shuffles' | 'splat loads';
 export const MATMUL_TILES: readonly MatmulTile[] = ['shuffles', 'splat loads'];
-/** The tile probe: a matmul whose A and B stay in L1, timed for at least this long per tile in all. */
+/** The tile probe: a matmul whose A and B stay in L1, timed in alternating rounds: at least minRounds, and ms in all. */
 const TILE_PROBE = { m: 40, k: 256, n: 64, callsPerSample: 16, minRounds: 6, ms: 40 } as const;
 /** The tile each build got from its probe in this process (the probe runs once per build). */
 const tileChoice = new Map<string, MatmulTile>();
