@@ -4,6 +4,7 @@ import { useMemo, useRef, useState } from 'react';
 import { Batcher, type Batch } from '../../src/data/batches';
 import { MNIST_FILE_IDS, type MnistFileProgress } from '../../src/data/mnist';
 import { currentMnist, useDataStore } from '../store/data';
+import { useRunStore } from '../store/run';
 import { DigitCanvas } from './DigitCanvas';
 import { formatCount, formatDataBytes } from './format';
 import { ProgressBar } from '../components/ProgressBar';
@@ -202,18 +203,24 @@ function LabelCounts({
   );
 }
 
-/** Draws batches exactly as training will, to show what the engine receives (and that it can start now). */
+/**
+ * Draws batches exactly as training will, to show what the engine receives (and that it can start now):
+ * the Train section's batch size and random shifts (the checkbox here is that setting).
+ */
 function BatchPreview() {
-  const [augment, setAugment] = useState(true);
+  const batchSize = useRunStore((s) => s.settings.batchSize);
+  const augment = useRunStore((s) => s.settings.augment);
+  const setSetting = useRunStore((s) => s.setSetting);
   const [batch, setBatch] = useState<{ view: Batch; version: number; sampledFrom: number } | null>(null);
-  const batcher = useRef<{ augment: boolean; batcher: Batcher } | null>(null);
+  const batcher = useRef<{ augment: boolean; batchSize: number; batcher: Batcher } | null>(null);
   const draw = () => {
     const train = currentMnist()?.train;
     if (!train) return;
-    if (batcher.current?.augment !== augment) {
+    if (batcher.current?.augment !== augment || batcher.current.batchSize !== batchSize) {
       batcher.current = {
         augment,
-        batcher: new Batcher(train, { batchSize: 64, seed: 1, augment: augment ? { maxShiftPx: 2 } : null }),
+        batchSize,
+        batcher: new Batcher(train, { batchSize, seed: 1, augment: augment ? { maxShiftPx: 2 } : null }),
       };
     }
     const sampledFrom = batcher.current.batcher.availableSamples();
@@ -227,7 +234,7 @@ function BatchPreview() {
         <h2 id="batch-heading">A training batch</h2>
         <div className="batch-controls">
           <label className="check">
-            <input type="checkbox" checked={augment} onChange={(e) => setAugment(e.target.checked)} />
+            <input type="checkbox" checked={augment} onChange={(e) => setSetting('augment', e.target.checked)} />
             Random shifts (±2 px)
           </label>
           <button type="button" onClick={draw}>
@@ -237,8 +244,8 @@ function BatchPreview() {
       </div>
       {!b && (
         <p className="muted">
-          Training takes 64 images at a time, shuffled with a seed, scaled to 0–1, as one Float32Array of shape [64, 28,
-          28, 1] and one Int32Array of labels.
+          Training takes {batchSize} images at a time (the Train section&apos;s batch size), shuffled with a seed,
+          scaled to 0–1, as one Float32Array of shape [{batchSize}, 28, 28, 1] and one Int32Array of labels.
         </p>
       )}
       {b && batch && (

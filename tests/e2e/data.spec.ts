@@ -75,7 +75,8 @@ test('MNIST streams with progress, is usable before the download ends, and reloa
   expect(midway).toBeLessThan(100);
   await expect(page.getByText('Loading…')).toBeVisible();
   await page.getByRole('button', { name: 'Draw a batch' }).click();
-  await expect(page.getByTestId('batch-summary')).toContainText(/Batch of 64: x \[64, 28, 28, 1\] float32/);
+  // The Train section's batch size (100 by default), not a size of the preview's own.
+  await expect(page.getByTestId('batch-summary')).toContainText(/Batch of 100: x \[100, 28, 28, 1\] float32/);
   await expect(page.getByTestId('batch-summary')).toContainText(/sampled from the [\d,]+ images that have arrived/);
   expect(await trainingImagesReady(page)).toBeLessThan(60_000);
   await expect(
