@@ -1,7 +1,7 @@
 // The start-up rule that picks the compute engine for this machine, as plain functions of what the WebGPU
 // probe found: a hardware adapter trains fastest on WebGPU; where WebGPU is missing or its adapter is a
-// software renderer (SwiftShader and the like run WebGPU on the CPU, ~10x slower than SIMD WebAssembly on
-// the same cores) the wasm engine does. Used by the engine worker; no engine objects here.
+// software renderer (SwiftShader and the like run WebGPU on the CPU: the MNIST MLP and CNN train 10-25x
+// slower there than on SIMD WebAssembly on the same cores, docs/benchmarks.md) the wasm engine does. Used by the engine worker; no engine objects here.
 import type { AdapterSummary } from '../../src/engine/gpu/device';
 import type { EngineKind, EnginePreference } from './protocol';
 
@@ -49,8 +49,8 @@ export function autoRule(
     return {
       kind: 'wasm',
       why:
-        `this GPU adapter is a software renderer (${renderer}), which trains ~10x slower than SIMD WebAssembly ` +
-        'on this CPU',
+        `this GPU adapter is a software renderer (${renderer}) running on the CPU, where WebGPU trained ` +
+        '10 to 25 times slower than SIMD WebAssembly in our benchmarks',
     };
   }
   return {

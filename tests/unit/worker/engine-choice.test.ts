@@ -32,7 +32,7 @@ describe('autoRule', () => {
       const rule = autoRule(a, null);
       expect(rule.kind).toBe('wasm');
       expect(rule.why).toBe(
-        'this GPU adapter is a software renderer (SwiftShader), which trains ~10x slower than SIMD WebAssembly on this CPU',
+        'this GPU adapter is a software renderer (SwiftShader) running on the CPU, where WebGPU trained 10 to 25 times slower than SIMD WebAssembly in our benchmarks',
       );
     }
   });
