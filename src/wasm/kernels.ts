@@ -843,14 +843,21 @@ export class WasmKernels {
     }
   }
 
+  /**
+   * The pool for a max-pool job, whose threads take whole images (none for one image): an input element
+   * counts as ELEMENT_FLOPS of work, as in element-wise ops.
+   */
+  private imagesPool(g: Args<'maxPool'>['geometry']): ThreadPool | null {
+    return g.batch > 1 ? this.poolFor(g.batch * g.inH * g.inW * g.inC * ELEMENT_FLOPS) : null;
+  }
+
   /** out = max over each window's in-bounds taps; argmax (i32) = flat index into x of the first maximum. */
   maxPool({ x, out, argmax, geometry: g }: Args<'maxPool'>): void {
     const name = this.windowSetup('maxPool', g, g.inC);
     this.checkSpan(name, 'x', x, g.batch * g.inH * g.inW * g.inC);
     this.checkSpan(name, 'out', out, g.batch * g.outH * g.outW * g.inC);
     this.checkSpan(name, 'argmax', argmax, g.batch * g.outH * g.outW * g.inC);
-    // Threads take whole images; an element read counts as ELEMENT_FLOPS of work like element-wise ops.
-    const pool = g.batch > 1 ? this.poolFor(g.batch * g.inH * g.inW * g.inC * ELEMENT_FLOPS) : null;
+    const pool = this.imagesPool(g);
     if (pool) pool.run(JOB_MAX_POOL, [this.dims, x, out, argmax]);
     else this.ex.maxPool(this.dims, x, out, argmax);
   }
@@ -861,7 +868,7 @@ export class WasmKernels {
     this.checkSpan(name, 'dy', dy, g.batch * g.outH * g.outW * g.inC);
     this.checkSpan(name, 'argmax', argmax, g.batch * g.outH * g.outW * g.inC);
     this.checkSpan(name, 'dx', dx, g.batch * g.inH * g.inW * g.inC);
-    const pool = g.batch > 1 ? this.poolFor(g.batch * g.inH * g.inW * g.inC * ELEMENT_FLOPS) : null;
+    const pool = this.imagesPool(g);
     if (pool) pool.run(JOB_MAX_POOL_BACKWARD, [this.dims, dy, argmax, dx]);
     else this.ex.maxPoolBackward(this.dims, dy, argmax, dx);
   }

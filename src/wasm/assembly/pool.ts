@@ -37,11 +37,12 @@ function maxPoolImages(g: usize, x: usize, out: usize, argmax: usize, b0: i32, b
   for (let b = b0; b < b1; b++) {
     for (let oy = 0; oy < outH; oy++) {
       for (let ox = 0; ox < outW; ox++) {
-        const o = ((b * outH + oy) * outW + ox) * inC;
+        const o = <usize>(((b * outH + oy) * outW + ox) * inC) << 2;
         if (inside) {
-          maxPoolWindow(x, out + (<usize>o << 2), argmax + (<usize>o << 2), ((b * inH + oy * sH) * inW + ox * sW) * inC, inW * inC, inC, kh, kw);
+          const first = ((b * inH + oy * sH) * inW + ox * sW) * inC;
+          maxPoolWindow(x, out + o, argmax + o, first, inW * inC, inC, kh, kw);
         } else {
-          maxPoolClipped(g, x, out, argmax, b, oy, ox, o);
+          maxPoolClipped(x, out + o, argmax + o, b, oy * sH - padTop, ox * sW - padLeft, inH, inW, inC, kh, kw);
         }
       }
     }
@@ -75,13 +76,13 @@ function maxPoolWindow(
   }
 }
 
-/** One window that may reach past the input's edge (padding) or whose channels are not whole vectors. */
-function maxPoolClipped(g: usize, x: usize, out: usize, argmax: usize, b: i32, oy: i32, ox: i32, o: i32): void {
-  const inH = geo(g, G_IN_H), inW = geo(g, G_IN_W), inC = geo(g, G_IN_C);
-  const kh = geo(g, G_KH), kw = geo(g, G_KW), sH = geo(g, G_STRIDE_H), sW = geo(g, G_STRIDE_W);
-  const padTop = geo(g, G_PAD_TOP), padLeft = geo(g, G_PAD_LEFT);
-  const dst = out + (<usize>o << 2);
-  const idx = argmax + (<usize>o << 2);
+/**
+ * One window of image b that may reach past the input's edge (padding) or whose channels are not whole
+ * vectors: its top-left tap at input row iy0, column ix0 (negative in the padding); results at dst / idx.
+ */
+function maxPoolClipped(
+  x: usize, dst: usize, idx: usize, b: i32, iy0: i32, ix0: i32, inH: i32, inW: i32, inC: i32, kh: i32, kw: i32,
+): void {
   // Four channels at a time: take a tap where it is greater, or where nothing is taken yet (so a NaN tap
   // is taken only first, as in the reference); then the remaining channels one by one.
   const vectorC = inC & ~3;
@@ -89,10 +90,10 @@ function maxPoolClipped(g: usize, x: usize, out: usize, argmax: usize, b: i32, o
     let best = f32x4.splat(-Infinity);
     let bestIndex = i32x4.splat(-1);
     for (let ky = 0; ky < kh; ky++) {
-      const iy = oy * sH + ky - padTop;
+      const iy = iy0 + ky;
       if (iy < 0 || iy >= inH) continue;
       for (let kx = 0; kx < kw; kx++) {
-        const ix = ox * sW + kx - padLeft;
+        const ix = ix0 + kx;
         if (ix < 0 || ix >= inW) continue;
         const base = ((b * inH + iy) * inW + ix) * inC + c;
         const v = v128.load(x + (<usize>base << 2));
@@ -110,10 +111,10 @@ function maxPoolClipped(g: usize, x: usize, out: usize, argmax: usize, b: i32, o
     store<i32>(idx + (<usize>c << 2), -1);
   }
   for (let ky = 0; ky < kh; ky++) {
-    const iy = oy * sH + ky - padTop;
+    const iy = iy0 + ky;
     if (iy < 0 || iy >= inH) continue;
     for (let kx = 0; kx < kw; kx++) {
-      const ix = ox * sW + kx - padLeft;
+      const ix = ix0 + kx;
       if (ix < 0 || ix >= inW) continue;
       const base = ((b * inH + iy) * inW + ix) * inC;
       const src = x + (<usize>base << 2);
