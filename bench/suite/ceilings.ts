@@ -238,7 +238,16 @@ export async function wasmCeiling(seconds: number): Promise<WasmCeiling> {
  * This machine's speed drifts by 10-30% over minutes (other tenants), so a ratio is only meaningful
  * against the ceiling of the same moment.
  */
-export async function wasmCeilingSampler(ms = 40): Promise<() => number> {
+export function wasmCeilingSampler(ms = 40): Promise<() => number> {
+  let made = samplers.get(ms);
+  if (!made) samplers.set(ms, (made = makeSampler(ms)));
+  return made;
+}
+
+/** Samplers by run length, sized once per page / process (every CPU matmul cell asks for one). */
+const samplers = new Map<number, Promise<() => number>>();
+
+async function makeSampler(ms: number): Promise<() => number> {
   const { loops } = await ceilingLoops();
   // Warm up (the optimising tier replaces the baseline code after a few calls), then size the runs.
   const probe = 1 << 16;

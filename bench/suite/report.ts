@@ -1,7 +1,7 @@
 // Turns the measured cells into the results record (JSON) and the table (markdown, also printed): rows of
 // measurements, one column per engine, "n/a [i]" with a numbered reason where a cell has no figure, the
 // ceilings measured in the same run, each matmul as a percentage of its ceiling, and the issue's targets.
-import { ENGINE_LABELS, ENGINES, MATMUL_SHAPES, type Cell, type EngineId, type Row } from './common';
+import { ENGINE_LABELS, ENGINES, MATMUL_SHAPES, type Cell, type EngineId, type MatmulShape, type Row } from './common';
 
 export interface Ceilings {
   gpuFmaGflops: Cell;
@@ -42,20 +42,23 @@ const TRAIN_ROWS = [
   { id: 'train-cnn-sgd', net: 'cnn', optimizer: 'SGD', label: 'classic CNN, batch 128' },
 ] as const;
 
+/** "512^3" for a cube, else "128x784x500". */
+const shapeLabel = (s: MatmulShape): string => (s.m === s.k && s.k === s.n ? `${s.m}^3` : `${s.m}x${s.k}x${s.n}`);
+
 const ROW_DEFS: { id: string; label: string; unit: string }[] = [
   ...MATMUL_SHAPES.map((s) => ({
     id: s.id,
-    label: `matmul ${s.m === s.k && s.k === s.n ? `${s.m}^3` : `${s.m}x${s.k}x${s.n}`}`,
+    label: `matmul ${shapeLabel(s)}`,
     unit: 'GFLOP/s',
   })),
   ...MATMUL_SHAPES.map((s) => ({
     id: `${s.id}-pct`,
-    label: `matmul ${s.m === s.k && s.k === s.n ? `${s.m}^3` : `${s.m}x${s.k}x${s.n}`} / ceiling`,
+    label: `matmul ${shapeLabel(s)} / ceiling`,
     unit: '%',
   })),
   ...MATMUL_SHAPES.map((s) => ({
     id: `${s.id}-beside`,
-    label: `matmul ${s.m === s.k && s.k === s.n ? `${s.m}^3` : `${s.m}x${s.k}x${s.n}`}: one core's ceiling beside it`,
+    label: `matmul ${shapeLabel(s)}: one core's ceiling beside it`,
     unit: 'GFLOP/s',
   })),
   { id: 'conv-forward', label: 'conv2d forward, 128x28x28x1 -> 32 3x3', unit: 'ms' },
